@@ -1,0 +1,113 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Profession(models.TextChoices):
+    NURSE = "nurse", _("Nurse")
+    RESIDENT = "resident", _("Resident")
+    ONCOLOGIST = "oncologist", _("Oncologist")
+    PHARMACIST = "pharmacist", _("Pharmacist")
+    OTHER = "other", _("Other")
+
+
+class Role(models.TextChoices):
+    """The roles of the portal. Each is a permission group of the same name."""
+
+    LEARNER = "learner", _("Learner")
+    CONTENT_EDITOR = "editor", _("Content editor")
+    CLINICAL_REVIEWER = "reviewer", _("Clinical reviewer")
+    SUPERVISOR = "supervisor", _("Supervisor")
+
+
+# Group names are stored in the database, so they stay in English whatever the language.
+ROLE_GROUP_NAMES = {
+    Role.LEARNER: "Learner",
+    Role.CONTENT_EDITOR: "Content editor",
+    Role.CLINICAL_REVIEWER: "Clinical reviewer",
+    Role.SUPERVISOR: "Supervisor",
+}
+
+
+class Team(models.Model):
+    name = models.CharField(
+        _("name"), max_length=120, help_text=_("For example: Oncology ward 7, night shift.")
+    )
+    supervisors = models.ManyToManyField(
+        "accounts.User",
+        blank=True,
+        related_name="supervised_teams",
+        verbose_name=_("supervisors"),
+        help_text=_("Staff who may see this team's progress reports."),
+    )
+
+    class Meta:
+        ordering = ("name", "id")
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        constraints = [
+            models.UniqueConstraint(models.functions.Lower("name"), name="team_name_unique_ci"),
+        ]
+        permissions = [("view_team_progress", _("Can see the progress of supervised teams"))]
+
+    def __str__(self):
+        return self.name
+
+
+class UserQuerySet(models.QuerySet):
+    def in_role(self, role):
+        return self.filter(groups__name=ROLE_GROUP_NAMES[role])
+
+
+class PortalUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    display_name = models.CharField(
+        _("display name"),
+        max_length=150,
+        blank=True,
+        help_text=_("How the portal addresses this person, e.g. 'Sam Okafor, RN'."),
+    )
+    email = models.EmailField(_("e-mail address"), blank=True)
+    profession = models.CharField(
+        _("profession"), max_length=20, choices=Profession, default=Profession.OTHER
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("team"),
+        help_text=_("The team this person belongs to for progress reports."),
+    )
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Ask for a new password at the next sign-in, before anything else."),
+    )
+
+    objects = PortalUserManager()
+
+    class Meta:
+        ordering = ("username",)
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(profession__in=Profession.values),
+                name="user_profession_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name or self.get_full_name() or self.username
+
+    def has_role(self, role):
+        return self.groups.filter(name=ROLE_GROUP_NAMES[role]).exists()
+
+    @property
+    def is_supervisor(self):
+        return self.supervised_teams.exists()

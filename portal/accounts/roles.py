@@ -1,0 +1,51 @@
+"""The permission groups behind the portal's roles.
+
+`sync_roles` is called from data migrations (with the historical app registry) whenever an
+app adds permissions that a role needs, so a fresh install and an upgraded one end up with
+the same groups. It only adds: permissions an administrator grants by hand stay.
+"""
+
+from portal.accounts.models import ROLE_GROUP_NAMES, Role
+
+CONTENT_PERMISSIONS = [
+    f"{app}.{action}_{model}"
+    for app, models in {
+        "education": ["course", "lesson"],
+        "quizzes": ["quiz", "question", "choice"],
+    }.items()
+    for model in models
+    for action in ("add", "change", "view", "delete")
+]
+
+ROLE_PERMISSIONS = {
+    Role.LEARNER: [],
+    Role.CONTENT_EDITOR: CONTENT_PERMISSIONS,
+    Role.CLINICAL_REVIEWER: [*CONTENT_PERMISSIONS, "education.publish_content"],
+    Role.SUPERVISOR: ["accounts.view_team_progress"],
+}
+
+# Roles that work in the Django admin get staff status when they are given the role.
+STAFF_ROLES = {Role.CONTENT_EDITOR, Role.CLINICAL_REVIEWER}
+
+
+def sync_roles(apps, schema_editor=None):
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations ran; create them now so the
+    # groups can reference permissions of apps migrated in this same run.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=ROLE_GROUP_NAMES[role])
+        for name in names:
+            app_label, codename = name.split(".")
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                group.permissions.add(permission)

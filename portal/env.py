@@ -1,0 +1,142 @@
+"""Typed readers for environment variables.
+
+Each reader raises ImproperlyConfigured naming the variable, so a typo in a deployment
+stops start-up with a message the hospital IT person can act on.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+def env_str(name, default=""):
+    return os.environ.get(name, default)
+
+
+def env_bool(name, default=False):
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name} must be one of {sorted(TRUE_WORDS | FALSE_WORDS - {''})}, not {raw!r}."
+    )
+
+
+def env_int(name, default, *, minimum=None):
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}.")
+    return value
+
+
+def env_list(name, default=()):
+    raw = os.environ.get(name)
+    if raw is None:
+        return list(default)
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_origins(name):
+    origins = env_list(name)
+    for origin in origins:
+        parts = urlsplit(origin)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ImproperlyConfigured(
+                f"{name} must list origins such as https://portal.example.org, not {origin!r}."
+            )
+    return origins
+
+
+def parse_database_url(name, url, *, base_dir):
+    """Turn sqlite:///path or postgres://user:pass@host:port/db into a DATABASES entry."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        path = unquote(parts.path.removeprefix("/")) if parts.netloc == "" else ""
+        if not path:
+            raise ImproperlyConfigured(
+                f"{name} must look like sqlite:///var/portal.sqlite3, not {url!r}."
+            )
+        db_path = Path(path)
+        if not db_path.is_absolute():
+            db_path = base_dir / db_path
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": db_path,
+            # WAL lets readers work while one learner writes; IMMEDIATE takes the write
+            # lock at BEGIN so two writers queue on the busy timeout instead of one of
+            # them failing with "database is locked" halfway through a transaction.
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    if parts.scheme in {"postgres", "postgresql", "pgsql"}:
+        database = unquote(parts.path.removeprefix("/"))
+        if not database:
+            raise ImproperlyConfigured(
+                f"{name} must name a database, e.g. postgres://user@host:5432/portal, not {url!r}."
+            )
+        try:
+            port = parts.port
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} has an invalid port: {url!r}.") from None
+        options = dict(parse_qsl(parts.query))
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": database,
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(port or ""),
+            "OPTIONS": options,
+        }
+    raise ImproperlyConfigured(
+        f"{name} must start with sqlite:/// or postgres://, not {url.split(':')[0]!r}."
+    )
+
+
+def parse_email_url(name, url):
+    """Turn smtp://user:pass@host:587?starttls=1, smtps://... or console:// into a mailer."""
+    parts = urlsplit(url)
+    if parts.scheme == "console":
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"{name} must look like smtp://user:password@mail.example.org:587?starttls=1, "
+            f"smtps://... or console://, not {url.split(':')[0]!r}."
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} has an invalid port.") from None
+    query = dict(parse_qsl(parts.query))
+    starttls = query.get("starttls", "0").lower() in TRUE_WORDS
+    return {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": parts.hostname,
+            "port": port or (465 if parts.scheme == "smtps" else 25),
+            "username": unquote(parts.username or ""),
+            "password": unquote(parts.password or ""),
+            "use_ssl": parts.scheme == "smtps",
+            "use_tls": starttls,
+            "timeout": 10,
+        },
+    }
