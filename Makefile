@@ -30,6 +30,7 @@ migrate: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
 
 demo: migrate
+	$(DEV_ENV) $(BIN)/python manage.py load_curriculum
 	$(DEV_ENV) $(BIN)/python manage.py create_demo_accounts
 
 run: demo

@@ -37,6 +37,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include(auth_patterns)),
+    path("", include("education.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,68 @@
+"""Markdown to safe HTML, done once when content is saved, never while serving a page.
+
+markdown-it renders with raw HTML switched off; nh3 then keeps only an allow-list of tags,
+attributes and URL schemes, so even a renderer bug cannot put script on a learner's page.
+"""
+
+from urllib.parse import urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
+from mdit_py_plugins.anchors import anchors_plugin
+
+ALLOWED_TAGS = {
+    "a", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "li", "ol", "p",
+    "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul", "del", "sup", "sub",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "rel"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "th": {"align"},
+    "td": {"align"},
+    "ol": {"start"},
+}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+EXTERNAL_REL = "noopener noreferrer"
+
+
+def _markdown():
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
+    md.enable(["table", "strikethrough"])
+    anchors_plugin(md, min_level=2, max_level=4, permalink=False)
+
+    def link_open(renderer, tokens, idx, options, env):
+        href = tokens[idx].attrGet("href") or ""
+        if urlsplit(href).scheme in {"http", "https"}:
+            tokens[idx].attrSet("rel", EXTERNAL_REL)
+        return renderer.renderToken(tokens, idx, options, env)
+
+    md.add_render_rule("link_open", link_open)
+    return md
+
+
+_MD = _markdown()
+
+
+def _only_external_rel(tag, attribute, value):
+    if tag == "a" and attribute == "rel":
+        return EXTERNAL_REL
+    return value
+
+
+def sanitise_html(html):
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style", "iframe", "object", "embed", "form", "template"},
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel=None,
+        attribute_filter=_only_external_rel,
+        strip_comments=True,
+    )
+
+
+def render_markdown(text):
+    return sanitise_html(_MD.render(text or ""))

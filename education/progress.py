@@ -1,0 +1,34 @@
+"""Recording what a learner has read. Each write is a single guarded statement, so a
+double click or two open tabs cannot create two rows or flip a completion twice."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from education.models import LessonProgress
+
+
+def record_opened(*, learner, lesson):
+    now = timezone.now()
+    updated = LessonProgress.objects.filter(learner=learner, lesson=lesson).update(
+        last_opened_at=now
+    )
+    if updated:
+        return
+    try:
+        with transaction.atomic():
+            LessonProgress.objects.create(
+                learner=learner, lesson=lesson, first_opened_at=now, last_opened_at=now
+            )
+    except IntegrityError:
+        pass  # another request of the same learner created it a moment ago
+
+
+def mark_complete(*, learner, lesson):
+    record_opened(learner=learner, lesson=lesson)
+    LessonProgress.objects.filter(
+        learner=learner, lesson=lesson, completed_at__isnull=True
+    ).update(completed_at=timezone.now())
+
+
+def mark_incomplete(*, learner, lesson):
+    LessonProgress.objects.filter(learner=learner, lesson=lesson).update(completed_at=None)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from education import views
+
+app_name = "education"
+
+urlpatterns = [
+    path("lessons/", views.lesson_index, name="lesson-index"),
+    path("lessons/<slug:slug>/", views.lesson_detail, name="lesson"),
+    path("lessons/<slug:slug>/completion/", views.lesson_completion, name="lesson-completion"),
+    path("courses/<slug:slug>/", views.course_detail, name="course"),
+]

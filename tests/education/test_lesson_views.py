@@ -1,0 +1,169 @@
+import pytest
+from django.db import IntegrityError
+from django.urls import reverse
+
+from education.models import LessonProgress, Status
+from tests.education.factories import make_course, make_lesson
+
+
+@pytest.fixture
+def course(db):
+    return make_course("foundations", objectives="Know the basics\nApply them")
+
+
+@pytest.fixture
+def lesson(course):
+    return make_lesson(
+        course,
+        "bone-health",
+        position=1,
+        objectives="Explain fracture risk",
+        key_points="Start early",
+        body="## Bone health\n\nFracture risk rises.",
+    )
+
+
+def lesson_url(lesson):
+    return reverse("education:lesson", args=[lesson.slug])
+
+
+def complete(client, lesson, value="1"):
+    return client.post(
+        reverse("education:lesson-completion", args=[lesson.slug]), {"completed": value}
+    )
+
+
+def test_a_lesson_page_shows_objectives_before_the_text_and_the_sign_off_line(
+    learner_client, lesson
+):
+    page = learner_client.get(lesson_url(lesson)).content.decode()
+    assert page.index("Explain fracture risk") < page.index("Fracture risk rises.")
+    assert '<h2 id="bone-health">' in page
+    assert "Start early" in page
+    assert "Awaiting clinical sign-off" in page
+    assert "does not replace professional medical advice" in page
+
+
+def test_a_signed_off_lesson_names_its_reviewer(learner_client, lesson, reviewer):
+    lesson.clinical_reviewer = reviewer
+    lesson.reviewed_on = "2026-03-02"
+    lesson.save()
+    page = learner_client.get(lesson_url(lesson)).content.decode()
+    assert "Clinically reviewed by Dr Ana Rivera on 2 March 2026" in page
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW, Status.ARCHIVED])
+def test_unpublished_lessons_are_not_found(learner_client, course, status):
+    draft = make_lesson(course, "draft", status=status)
+    assert learner_client.get(lesson_url(draft)).status_code == 404
+    assert complete(learner_client, draft).status_code == 404
+    assert not LessonProgress.objects.exists()
+
+
+def test_lessons_of_an_unpublished_course_are_not_found(learner_client, db):
+    hidden = make_lesson(make_course("hidden", status=Status.DRAFT), "hidden-lesson")
+    assert learner_client.get(lesson_url(hidden)).status_code == 404
+
+
+def test_opening_a_lesson_twice_keeps_one_progress_row(learner_client, learner, lesson):
+    learner_client.get(lesson_url(lesson))
+    first = LessonProgress.objects.get(learner=learner, lesson=lesson)
+    learner_client.get(lesson_url(lesson))
+    again = LessonProgress.objects.get(learner=learner, lesson=lesson)
+    assert again.first_opened_at == first.first_opened_at
+    assert again.last_opened_at >= first.last_opened_at
+    assert again.completed_at is None
+
+
+def test_marking_complete_is_idempotent_and_undoable(learner_client, learner, lesson):
+    complete(learner_client, lesson)
+    done_at = LessonProgress.objects.get(learner=learner).completed_at
+    assert done_at is not None
+    response = complete(learner_client, lesson)
+    assert response.status_code == 302
+    assert LessonProgress.objects.get(learner=learner).completed_at == done_at
+    complete(learner_client, lesson, value="0")
+    assert LessonProgress.objects.get(learner=learner).completed_at is None
+    assert LessonProgress.objects.count() == 1
+
+
+def test_completion_only_accepts_post(learner_client, lesson):
+    url = reverse("education:lesson-completion", args=[lesson.slug])
+    assert learner_client.get(url).status_code == 405
+
+
+def test_a_second_progress_row_is_refused_by_the_database(learner, lesson):
+    LessonProgress.objects.create(learner=learner, lesson=lesson)
+    with pytest.raises(IntegrityError):
+        LessonProgress.objects.create(learner=learner, lesson=lesson)
+
+
+def test_another_learners_progress_is_never_shown(client, learner, other_learner, lesson):
+    client.force_login(other_learner)
+    complete(client, lesson)
+    client.force_login(learner)
+    course_page = client.get(reverse("education:course", args=[lesson.course.slug]))
+    assert "0 of 1 lessons completed (0%)" in course_page.content.decode()
+    assert "Not started" in course_page.content.decode()
+
+
+def test_the_course_page_lists_lessons_in_order_with_status_and_percentage(
+    learner_client, course, lesson
+):
+    second = make_lesson(course, "sequencing", position=2)
+    make_lesson(course, "draft-lesson", position=3, status=Status.DRAFT)
+    complete(learner_client, lesson)
+    learner_client.get(lesson_url(second))
+    page = learner_client.get(reverse("education:course", args=[course.slug])).content.decode()
+    assert page.index("Bone Health") < page.index("Sequencing")
+    assert "Draft Lesson" not in page
+    assert "1 of 2 lessons completed (50%)" in page
+    assert "Completed" in page and "In progress" in page
+    assert "Apply them" in page
+
+
+def test_previous_and_next_follow_the_course_order(learner_client, course, lesson):
+    second = make_lesson(course, "sequencing", position=2)
+    page = learner_client.get(lesson_url(second)).content.decode()
+    assert f'rel="prev" href="{lesson_url(lesson)}"' in page
+    assert 'rel="next"' not in page
+
+
+def test_search_finds_lessons_by_words_in_their_text(learner_client, course, lesson):
+    make_lesson(course, "sequencing", body="Less toxic therapies first.")
+    page = learner_client.get(reverse("education:lesson-index"), {"q": "fracture risk"})
+    assert "1 lesson found" in page.content.decode()
+    assert "Bone Health" in page.content.decode()
+
+
+def test_a_tag_filters_the_lesson_list(learner_client, course, lesson):
+    from education.models import Tag
+
+    tag = Tag.objects.create(name="Bone", slug="bone")
+    lesson.tags.add(tag)
+    make_lesson(course, "sequencing")
+    page = learner_client.get(reverse("education:lesson-index"), {"tag": "bone"}).content.decode()
+    assert "1 lesson found" in page
+
+
+def make_lessons(course, count):
+    for position in range(count):
+        make_lesson(course, f"lesson-{position}", position=position)
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_course_and_lesson_pages_use_a_fixed_number_of_queries(
+    learner_client, course, count, django_assert_max_num_queries
+):
+    make_lessons(course, count)
+    learner_client.get(reverse("education:lesson", args=["lesson-3"]))
+    with django_assert_max_num_queries(4):
+        assert (
+            learner_client.get(reverse("education:course", args=[course.slug])).status_code == 200
+        )
+    with django_assert_max_num_queries(9):
+        assert (
+            learner_client.get(reverse("education:lesson", args=["lesson-3"])).status_code == 200
+        )
+    with django_assert_max_num_queries(6):
+        assert learner_client.get(reverse("education:lesson-index")).status_code == 200
