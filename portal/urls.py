@@ -38,6 +38,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include(auth_patterns)),
     path("", include("education.urls")),
+    path("", include("quizzes.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -9,11 +11,12 @@ from education.loader import (
     write_courses,
     write_lessons,
 )
+from quizzes.loader import parse_quizzes, write_quizzes
 
 
 class Command(BaseCommand):
     help = (
-        "Create or update the shipped courses and lessons from education/curriculum/. "
+        "Create or update the shipped courses, lessons and quizzes from education/curriculum/. "
         "Never overwrites content edited in the admin; all or nothing."
     )
 
@@ -21,18 +24,23 @@ class Command(BaseCommand):
         parser.add_argument("--directory", default=CURRICULUM_DIR, help="Curriculum folder.")
 
     def handle(self, *args, directory, **options):
-        from pathlib import Path
-
+        directory = Path(directory)
         try:
-            courses, lessons = parse_curriculum(Path(directory))
+            courses, lessons = parse_curriculum(directory)
         except CurriculumError as error:
+            problems = error.problems  # quizzes are checked once their lessons are sound
+        else:
+            problems = []
+            quizzes = parse_quizzes(lessons, problems, directory)
+        if problems:
             raise CommandError(
-                "Nothing was loaded; fix these files first:\n" + "\n".join(error.problems)
-            ) from None
+                "Nothing was loaded; fix these files first:\n" + "\n".join(problems)
+            )
         report = LoadReport()
         with transaction.atomic():
             write_courses(courses, report)
             write_lessons(lessons, report)
+            write_quizzes(quizzes, report)
         for label in report.created:
             self.stdout.write(f"created   {label}")
         for label in report.updated:

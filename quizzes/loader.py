@@ -1,0 +1,216 @@
+"""Load the shipped quizzes (education/curriculum/quizzes/*.toml), with the same rules as
+the lesson loader: all or nothing, and never overwrite a quiz an editor changed."""
+
+import tomllib
+
+from education.loader import CURRICULUM_DIR, SLUG_RE, display_path, fingerprint
+from education.models import Lesson, Status, lines
+from quizzes.models import Choice, Question, QuestionKind, Quiz
+
+QUIZ_FIELDS = ("title", "introduction", "pass_mark")
+QUESTION_FIELDS = ("kind", "vignette", "stem", "rationale", "points", "objective")
+
+
+def _problem(problems, path, message):
+    problems.append(f"{path}: {message}")
+
+
+def _check_question(number, raw, objectives, problems, path):
+    where = f"question {number}"
+    if not isinstance(raw, dict):
+        _problem(problems, path, f"{where} must be a table")
+        return None
+    kind = raw.get("kind")
+    if kind not in QuestionKind.values:
+        _problem(
+            problems, path, f"{where}: 'kind' must be one of {', '.join(QuestionKind.values)}"
+        )
+    for key in ("stem", "rationale"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            _problem(problems, path, f"{where}: '{key}' must be non-empty text")
+    objective = raw.get("objective")
+    if not isinstance(objective, int) or not 1 <= objective <= len(objectives):
+        _problem(problems, path, f"{where}: 'objective' must be 1 to {len(objectives)}")
+        objective = None
+    points = raw.get("points", 1)
+    if not isinstance(points, int) or isinstance(points, bool) or not 1 <= points <= 100:
+        _problem(problems, path, f"{where}: 'points' must be a whole number from 1 to 100")
+    choices = raw.get("choices", [])
+    if not isinstance(choices, list) or len(choices) < 2:
+        _problem(problems, path, f"{where}: needs at least two choices")
+        choices = []
+    clean_choices = []
+    for choice in choices:
+        if (
+            not isinstance(choice, dict)
+            or not isinstance(choice.get("text"), str)
+            or not choice["text"].strip()
+        ):
+            _problem(problems, path, f"{where}: every choice needs a 'text'")
+            continue
+        clean_choices.append(
+            {
+                "text": choice["text"].strip(),
+                "is_correct": choice.get("correct") is True,
+                "feedback": str(choice.get("feedback", "")).strip(),
+            }
+        )
+    correct = sum(choice["is_correct"] for choice in clean_choices)
+    if kind in {QuestionKind.SINGLE, QuestionKind.TRUE_FALSE} and correct != 1:
+        _problem(problems, path, f"{where}: a {kind} question needs exactly one correct choice")
+    if kind == QuestionKind.MULTIPLE and correct < 1:
+        _problem(problems, path, f"{where}: a multiple question needs at least one correct choice")
+    if kind == QuestionKind.TRUE_FALSE and [c["text"] for c in clean_choices] != ["True", "False"]:
+        _problem(problems, path, f"{where}: true_false choices must be 'True' then 'False'")
+    return {
+        "kind": kind,
+        "vignette": str(raw.get("vignette", "")).strip(),
+        "stem": str(raw.get("stem", "")).strip(),
+        "rationale": str(raw.get("rationale", "")).strip(),
+        "points": points,
+        "objective": objectives[objective - 1] if objective else "",
+        "choices": clean_choices,
+    }
+
+
+def parse_quizzes(lessons, problems, directory=CURRICULUM_DIR):
+    """`lessons`: the parsed lesson files (education.loader), to resolve objectives."""
+    lessons_by_slug = {lesson["slug"]: lesson for lesson in lessons}
+    quizzes = []
+    seen = {}
+    for file in sorted((directory / "quizzes").glob("*.toml")):
+        path = display_path(file)
+        try:
+            raw = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            _problem(problems, path, str(error))
+            continue
+        slug = raw.get("slug")
+        if not isinstance(slug, str) or not SLUG_RE.match(slug):
+            _problem(problems, path, "'slug' must be lower-case words joined by hyphens")
+        elif slug in seen:
+            _problem(problems, path, f"quiz slug {slug!r} is also used by {seen[slug]}")
+        seen[slug] = path
+        lesson_slug = raw.get("lesson")
+        lesson = lessons_by_slug.get(lesson_slug)
+        if lesson is None:
+            _problem(problems, path, f"unknown lesson {lesson_slug!r}")
+            objectives = []
+        else:
+            objectives = lines(lesson["objectives"])
+        if not isinstance(raw.get("title"), str) or not raw["title"].strip():
+            _problem(problems, path, "'title' must be non-empty text")
+        pass_mark = raw.get("pass_mark", 70)
+        if not isinstance(pass_mark, int) or not 0 <= pass_mark <= 100:
+            _problem(problems, path, "'pass_mark' must be a whole number from 0 to 100")
+        questions = raw.get("questions", [])
+        if not isinstance(questions, list) or not questions:
+            _problem(problems, path, "a quiz needs at least one [[questions]] entry")
+            questions = []
+        quizzes.append(
+            {
+                "path": path,
+                "slug": slug,
+                "lesson": lesson_slug,
+                "title": str(raw.get("title", "")).strip(),
+                "introduction": str(raw.get("introduction", "")).strip(),
+                "pass_mark": pass_mark,
+                "questions": [
+                    _check_question(number, question, objectives, problems, path)
+                    for number, question in enumerate(questions, start=1)
+                ],
+            }
+        )
+    return quizzes
+
+
+def quiz_state(quiz):
+    """Everything the loader writes, as it is in the database now."""
+    return {
+        **{name: getattr(quiz, name) for name in QUIZ_FIELDS},
+        "lesson": quiz.lesson.slug if quiz.lesson_id else None,
+        "status": quiz.status,
+        "questions": [
+            {
+                **{name: getattr(question, name) for name in QUESTION_FIELDS},
+                "is_active": question.is_active,
+                "choices": [
+                    {"text": c.text, "is_correct": c.is_correct, "feedback": c.feedback}
+                    for c in question.choices.all()
+                ],
+            }
+            for question in quiz.questions.all()
+        ],
+    }
+
+
+def desired_state(data, status):
+    return {
+        **{name: data[name] for name in QUIZ_FIELDS},
+        "lesson": data["lesson"],
+        "status": status,
+        "questions": [
+            {
+                **{name: q[name] for name in QUESTION_FIELDS},
+                "is_active": True,
+                "choices": q["choices"],
+            }
+            for q in data["questions"]
+        ],
+    }
+
+
+def _write_questions(quiz, questions):
+    """Update questions and choices in place, position by position: attempts point at
+    them, and a regrade matches choices by id."""
+    existing = list(quiz.questions.all())
+    for position, data in enumerate(questions, start=1):
+        question = existing[position - 1] if position <= len(existing) else Question(quiz=quiz)
+        for name in QUESTION_FIELDS:
+            setattr(question, name, data[name])
+        question.position, question.is_active = position, True
+        question.save()
+        current = list(question.choices.all()) if question.pk else []
+        for index, choice_data in enumerate(data["choices"], start=1):
+            choice = current[index - 1] if index <= len(current) else Choice(question=question)
+            choice.text = choice_data["text"]
+            choice.is_correct = choice_data["is_correct"]
+            choice.feedback = choice_data["feedback"]
+            choice.position = index
+            choice.save()
+        Choice.objects.filter(pk__in=[c.pk for c in current[len(data["choices"]) :]]).delete()
+    # Questions the file no longer has are retired, never deleted: attempts refer to them.
+    for question in existing[len(questions) :]:
+        question.is_active = False
+        question.save(update_fields=["is_active"])
+
+
+def write_quizzes(quizzes, report):
+    lessons = Lesson.objects.in_bulk([q["lesson"] for q in quizzes], field_name="slug")
+    existing = (
+        Quiz.objects.select_related("lesson")
+        .prefetch_related("questions__choices")
+        .in_bulk([q["slug"] for q in quizzes], field_name="slug")
+    )
+    for data in quizzes:
+        label = f"quiz {data['slug']}"
+        quiz = existing.get(data["slug"])
+        if quiz is None:
+            quiz = Quiz(slug=data["slug"], status=Status.PUBLISHED)
+        else:
+            before = quiz_state(quiz)
+            if quiz.loaded_fingerprint != fingerprint(before):
+                report.skipped.append((label, "edited in the admin since the last load"))
+                continue
+            if fingerprint(desired_state(data, quiz.status)) == quiz.loaded_fingerprint:
+                report.unchanged.append(label)
+                continue
+        created = quiz.pk is None
+        for name in QUIZ_FIELDS:
+            setattr(quiz, name, data[name])
+        quiz.lesson = lessons[data["lesson"]]
+        quiz.save()
+        _write_questions(quiz, data["questions"])
+        quiz.loaded_fingerprint = fingerprint(desired_state(data, quiz.status))
+        quiz.save(update_fields=["loaded_fingerprint"])
+        (report.created if created else report.updated).append(label)

@@ -1,0 +1,388 @@
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from education.markdown import render_markdown
+from education.models import Course, Lesson, Status
+
+# Answers are accepted this long after the deadline, for slow networks and clicks in flight.
+GRACE_PERIOD = timedelta(seconds=60)
+
+
+class ReviewMode(models.TextChoices):
+    LEARNING = "learning", _("Learning: show answers, feedback and rationales after submitting")
+    ASSESSMENT = (
+        "assessment",
+        _(
+            "Assessment: show the score and wrong questions; answers once passed or out of attempts"
+        ),
+    )
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", _("Single best answer")
+    MULTIPLE = "multiple", _("Multiple response")
+    TRUE_FALSE = "true_false", _("True / false")
+
+
+class AttemptState(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("In progress")
+    SUBMITTED = "submitted", _("Submitted")
+    EXPIRED = "expired", _("Expired")
+
+
+class QuizQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED).filter(
+            Q(lesson__isnull=True) | Q(lesson__in=Lesson.objects.published()),
+            Q(course__isnull=True) | Q(course__status=Status.PUBLISHED),
+        )
+
+
+class Quiz(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    lesson = models.ForeignKey(
+        Lesson,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quizzes",
+        verbose_name=_("lesson"),
+    )
+    course = models.ForeignKey(
+        Course,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quizzes",
+        verbose_name=_("course"),
+        help_text=_("For an end-of-course quiz; leave the lesson empty."),
+    )
+    introduction = models.TextField(_("introduction"), blank=True, help_text=_("Markdown."))
+    introduction_html = models.TextField(editable=False, default="")
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark (%)"), default=70, help_text=_("Announced to the learner before starting.")
+    )
+    attempts_allowed = models.PositiveSmallIntegerField(
+        _("attempts allowed"), null=True, blank=True, help_text=_("Blank: unlimited.")
+    )
+    time_limit_minutes = models.PositiveSmallIntegerField(
+        _("time limit (minutes)"), null=True, blank=True, help_text=_("Blank: no time limit.")
+    )
+    shuffle_questions = models.BooleanField(_("shuffle questions"), default=False)
+    shuffle_choices = models.BooleanField(_("shuffle choices"), default=False)
+    draw_count = models.PositiveSmallIntegerField(
+        _("questions per attempt"),
+        null=True,
+        blank=True,
+        help_text=_("Draw this many questions at random from the active ones. Blank: all."),
+    )
+    partial_credit = models.BooleanField(
+        _("partial credit for multiple response"),
+        default=False,
+        help_text=_("Right minus wrong choices, never below zero. Off: all or nothing."),
+    )
+    review_mode = models.CharField(
+        _("review after submitting"),
+        max_length=20,
+        choices=ReviewMode,
+        default=ReviewMode.LEARNING,
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    updated_at = models.DateTimeField(_("last edited"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last edited by"),
+    )
+    # See education.Lesson.loaded_fingerprint.
+    loaded_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = QuizQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("position", "id")
+        verbose_name = _("quiz")
+        verbose_name_plural = _("quizzes")
+        constraints = [
+            models.CheckConstraint(condition=Q(pass_mark__lte=100), name="quiz_pass_mark_0_100"),
+            models.CheckConstraint(
+                condition=Q(lesson__isnull=False) | Q(course__isnull=False),
+                name="quiz_belongs_to_lesson_or_course",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="quiz_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(review_mode__in=ReviewMode.values), name="quiz_review_mode_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(attempts_allowed__isnull=True) | Q(attempts_allowed__gte=1),
+                name="quiz_attempts_allowed_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(draw_count__isnull=True) | Q(draw_count__gte=1),
+                name="quiz_draw_count_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.introduction_html = render_markdown(self.introduction)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("quizzes:quiz", args=[self.slug])
+
+    def clean(self):
+        errors = {}
+        if self.pass_mark is not None and self.pass_mark > 100:
+            errors["pass_mark"] = _("The pass mark is a percentage from 0 to 100.")
+        if self.lesson_id is None and self.course_id is None:
+            errors["lesson"] = _("Choose the lesson this quiz belongs to, or a course.")
+        if self.draw_count and self.pk:
+            active = self.questions.filter(is_active=True).count()
+            if self.draw_count > active:
+                errors["draw_count"] = _(
+                    "The quiz has only %(count)d active questions to draw from."
+                ) % {"count": active}
+        if errors:
+            raise ValidationError(errors)
+
+
+class Question(models.Model):
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.CASCADE, related_name="questions", verbose_name=_("quiz")
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=QuestionKind, default=QuestionKind.SINGLE
+    )
+    vignette = models.TextField(
+        _("clinical vignette"), blank=True, help_text=_("Optional case shown above the stem.")
+    )
+    stem = models.TextField(_("question"))
+    rationale = models.TextField(
+        _("rationale"), help_text=_("Shown in review: why the answer is right.")
+    )
+    vignette_html = models.TextField(editable=False, default="")
+    stem_html = models.TextField(editable=False, default="")
+    rationale_html = models.TextField(editable=False, default="")
+    points = models.PositiveSmallIntegerField(_("points"), default=1)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    objective = models.CharField(_("learning objective tested"), max_length=300, blank=True)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Retired questions are no longer drawn.")
+    )
+    updated_at = models.DateTimeField(_("last edited"), auto_now=True)
+
+    class Meta:
+        ordering = ("position", "id")
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gte=1), name="question_points_positive"),
+            models.CheckConstraint(
+                condition=Q(kind__in=QuestionKind.values), name="question_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.stem[:80]
+
+    def save(self, *args, **kwargs):
+        self.vignette_html = render_markdown(self.vignette)
+        self.stem_html = render_markdown(self.stem)
+        self.rationale_html = render_markdown(self.rationale)
+        super().save(*args, **kwargs)
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("question")
+    )
+    text = models.CharField(_("text"), max_length=500)
+    is_correct = models.BooleanField(_("correct"), default=False)
+    feedback = models.CharField(
+        _("feedback"),
+        max_length=500,
+        blank=True,
+        help_text=_("Shown in review next to this choice."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ("position", "id")
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
+
+    def __str__(self):
+        return self.text
+
+
+class AttemptQuerySet(models.QuerySet):
+    def finished(self):
+        return self.exclude(state=AttemptState.IN_PROGRESS)
+
+    def in_progress(self):
+        return self.filter(state=AttemptState.IN_PROGRESS)
+
+    def overdue(self, now):
+        return self.in_progress().filter(deadline__lt=now - GRACE_PERIOD)
+
+
+class Attempt(models.Model):
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="quiz_attempts",
+        verbose_name=_("learner"),
+    )
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("quiz")
+    )
+    number = models.PositiveSmallIntegerField(_("attempt number"))
+    state = models.CharField(
+        _("state"), max_length=20, choices=AttemptState, default=AttemptState.IN_PROGRESS
+    )
+    started_at = models.DateTimeField(_("started"))
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    last_answer_at = models.DateTimeField(_("last answer saved"), null=True, blank=True)
+    score = models.DecimalField(_("score"), max_digits=7, decimal_places=2, default=Decimal(0))
+    max_score = models.DecimalField(
+        _("maximum"), max_digits=7, decimal_places=2, default=Decimal(0)
+    )
+    percent = models.DecimalField(
+        _("percent"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
+    pass_mark = models.PositiveSmallIntegerField(_("pass mark at the time"))
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-started_at", "-id")
+        verbose_name = _("attempt")
+        verbose_name_plural = _("attempts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "quiz"],
+                condition=Q(state="in_progress"),
+                name="attempt_one_in_progress_per_learner_quiz",
+            ),
+            models.UniqueConstraint(
+                fields=["learner", "quiz", "number"], name="attempt_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=F("max_score")),
+                name="attempt_score_within_maximum",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=AttemptState.values), name="attempt_state_valid"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="attempt_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.learner} · {self.quiz} · #{self.number}"
+
+    @property
+    def is_open(self):
+        return self.state == AttemptState.IN_PROGRESS
+
+    def accepts_answers_at(self, now):
+        return self.is_open and (self.deadline is None or now <= self.deadline + GRACE_PERIOD)
+
+
+class AttemptQuestion(models.Model):
+    """One question exactly as this attempt showed it, and the learner's answer.
+
+    `choices` is the frozen list, in display order, of
+    {"id": choice id, "text", "correct", "feedback"}: later edits to the question never
+    change it, except through an explicit regrade.
+    """
+
+    attempt = models.ForeignKey(
+        Attempt, on_delete=models.CASCADE, related_name="questions", verbose_name=_("attempt")
+    )
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.PROTECT,
+        related_name="attempt_questions",
+        verbose_name=_("question"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    kind = models.CharField(_("kind"), max_length=20, choices=QuestionKind)
+    points = models.PositiveSmallIntegerField(_("points"))
+    vignette_html = models.TextField(blank=True)
+    stem_html = models.TextField()
+    rationale_html = models.TextField(blank=True)
+    choices = models.JSONField(_("choices as shown"))
+    selected = models.JSONField(_("selected choice ids"), default=list, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    mark = models.DecimalField(_("mark"), max_digits=7, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ("attempt", "position")
+        verbose_name = _("question of an attempt")
+        verbose_name_plural = _("questions of attempts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "position"], name="attempt_question_position_unique"
+            ),
+            models.UniqueConstraint(fields=["attempt", "question"], name="attempt_question_once"),
+            models.CheckConstraint(
+                condition=Q(mark__isnull=True) | (Q(mark__gte=0) & Q(mark__lte=F("points"))),
+                name="attempt_question_mark_within_points",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.attempt} · Q{self.position}"
+
+    @property
+    def is_answered(self):
+        return bool(self.selected)
+
+    @property
+    def is_correct(self):
+        return self.mark is not None and self.mark == self.points
+
+    @property
+    def correct_ids(self):
+        return {choice["id"] for choice in self.choices if choice["correct"]}
+
+
+class Regrade(models.Model):
+    """An audited change of an attempt's score after its quiz's answer key changed."""
+
+    attempt = models.ForeignKey(
+        Attempt, on_delete=models.CASCADE, related_name="regrades", verbose_name=_("attempt")
+    )
+    regraded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    regraded_at = models.DateTimeField(_("when"), auto_now_add=True)
+    old_score = models.DecimalField(_("old score"), max_digits=7, decimal_places=2)
+    new_score = models.DecimalField(_("new score"), max_digits=7, decimal_places=2)
+
+    class Meta:
+        ordering = ("-regraded_at", "-id")
+        verbose_name = _("regrade")
+        verbose_name_plural = _("regrades")
+
+    def __str__(self):
+        return f"{self.attempt}: {self.old_score} → {self.new_score}"

@@ -1,0 +1,15 @@
+from django import template
+from django.db.models import Exists, OuterRef
+
+from quizzes.models import Attempt, Quiz
+
+register = template.Library()
+
+
+@register.inclusion_tag("quizzes/_lesson_quizzes.html", takes_context=True)
+def lesson_quizzes(context, lesson):
+    """The published quizzes of a lesson, with whether this learner has passed each."""
+    user = context["request"].user
+    passed = Attempt.objects.filter(learner=user, quiz=OuterRef("pk"), passed=True)
+    quizzes = Quiz.objects.published().filter(lesson=lesson).annotate(has_passed=Exists(passed))
+    return {"quizzes": quizzes}

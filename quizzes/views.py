@@ -1,0 +1,192 @@
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from quizzes import services
+from quizzes.models import Attempt, AttemptState, Quiz, ReviewMode
+from quizzes.services import QuizError
+
+
+def attempt_for_user(request, pk):
+    """The signed-in learner's own attempt; anyone else's is simply not found."""
+    return get_object_or_404(Attempt.objects.select_related("quiz"), pk=pk, learner=request.user)
+
+
+def published_quiz(slug):
+    return get_object_or_404(Quiz.objects.published().select_related("lesson"), slug=slug)
+
+
+def quiz_list(request):
+    mine = Attempt.objects.filter(learner=request.user, quiz=OuterRef("pk"))
+    quizzes = (
+        Quiz.objects.published()
+        .select_related("lesson", "course")
+        .annotate(
+            question_count=Count("questions", filter=Q(questions__is_active=True), distinct=True),
+            attempts_used=Count(
+                "attempts", filter=Q(attempts__learner=request.user), distinct=True
+            ),
+            best_percent=Max("attempts__percent", filter=Q(attempts__learner=request.user)),
+            has_passed=Exists(mine.filter(passed=True)),
+        )
+        .order_by("lesson__course__position", "lesson__position", "position", "id")
+    )
+    return render(request, "quizzes/quiz_list.html", {"quizzes": quizzes})
+
+
+def quiz_detail(request, slug):
+    quiz = published_quiz(slug)
+    services.close_overdue_attempts(learner=request.user, quiz=quiz)
+    attempts = list(Attempt.objects.filter(quiz=quiz, learner=request.user))
+    return render(
+        request,
+        "quizzes/quiz_detail.html",
+        {
+            "quiz": quiz,
+            "attempts": attempts,
+            "open_attempt": next((a for a in attempts if a.is_open), None),
+            "attempts_left": services.attempts_left(quiz, request.user),
+            "question_count": quiz.draw_count or quiz.questions.filter(is_active=True).count(),
+        },
+    )
+
+
+@require_POST
+def start(request, slug):
+    quiz = published_quiz(slug)
+    try:
+        attempt = services.start_attempt(learner=request.user, quiz=quiz)
+    except QuizError as error:
+        messages.error(request, str(error))
+        return redirect(quiz)
+    return redirect("quizzes:attempt", pk=attempt.pk)
+
+
+def _close_if_overdue(attempt):
+    if attempt.is_open and not attempt.accepts_answers_at(timezone.now()):
+        services.submit_attempt(attempt=attempt)
+        return True
+    return not attempt.is_open
+
+
+@never_cache
+def attempt_page(request, pk):
+    attempt = attempt_for_user(request, pk)
+    if _close_if_overdue(attempt):
+        return redirect("quizzes:attempt-result", pk=attempt.pk)
+    questions = list(attempt.questions.all())
+    return render(
+        request,
+        "quizzes/attempt.html",
+        {"attempt": attempt, "quiz": attempt.quiz, "questions": questions, "now": timezone.now()},
+    )
+
+
+def _closed_response(request, attempt):
+    messages.info(request, _("This attempt is already finished; here is its result."))
+    return redirect("quizzes:attempt-result", pk=attempt.pk)
+
+
+@require_POST
+def save_answers(request, pk):
+    """The form post that works without scripting: saves every answer on the page."""
+    attempt = attempt_for_user(request, pk)
+    if not attempt.is_open:
+        return _closed_response(request, attempt)
+    questions = {str(q.pk): q for q in attempt.questions.all()}
+    shown = [key for key in request.POST.getlist("shown") if key in questions]
+    try:
+        with transaction.atomic():
+            for key in shown:
+                values = request.POST.getlist(f"q{key}")
+                if values or questions[key].kind == "multiple":
+                    services.save_answer(
+                        attempt=attempt, attempt_question=questions[key], choice_ids=values
+                    )
+    except QuizError as error:
+        messages.error(request, str(error))
+        if not Attempt.objects.filter(pk=attempt.pk, state=AttemptState.IN_PROGRESS).exists():
+            return redirect("quizzes:attempt-result", pk=attempt.pk)
+        return render(
+            request,
+            "quizzes/attempt.html",
+            {
+                "attempt": attempt,
+                "quiz": attempt.quiz,
+                "questions": list(attempt.questions.all()),
+                "now": timezone.now(),
+            },
+            status=400,
+        )
+    if "review" in request.POST:
+        return redirect("quizzes:attempt-submit", pk=attempt.pk)
+    messages.success(request, _("Your answers are saved."))
+    return redirect("quizzes:attempt", pk=attempt.pk)
+
+
+@require_POST
+def save_answer(request, pk, question_pk):
+    """The background save of one answer, posted by quiz.js as the learner answers."""
+    attempt = attempt_for_user(request, pk)
+    attempt_question = get_object_or_404(attempt.questions, pk=question_pk)
+    try:
+        services.save_answer(
+            attempt=attempt,
+            attempt_question=attempt_question,
+            choice_ids=request.POST.getlist("choice"),
+        )
+    except QuizError as error:
+        status = 400 if attempt.is_open else 409
+        return JsonResponse({"saved": False, "error": str(error)}, status=status)
+    return JsonResponse({"saved": True})
+
+
+@never_cache
+def submit(request, pk):
+    attempt = attempt_for_user(request, pk)
+    if _close_if_overdue(attempt):
+        return redirect("quizzes:attempt-result", pk=attempt.pk)
+    if request.method == "POST":
+        services.submit_attempt(attempt=attempt)
+        return redirect("quizzes:attempt-result", pk=attempt.pk)
+    questions = list(attempt.questions.all())
+    return render(
+        request,
+        "quizzes/submit.html",
+        {
+            "attempt": attempt,
+            "quiz": attempt.quiz,
+            "unanswered": [q for q in questions if not q.is_answered],
+        },
+    )
+
+
+@never_cache
+def result(request, pk):
+    attempt = attempt_for_user(request, pk)
+    if not _close_if_overdue(attempt):
+        return redirect("quizzes:attempt", pk=attempt.pk)
+    attempt.refresh_from_db()
+    quiz = attempt.quiz
+    questions = list(attempt.questions.all())
+    show_answers = quiz.review_mode == ReviewMode.LEARNING or (
+        attempt.passed or services.attempts_left(quiz, request.user) == 0
+    )
+    return render(
+        request,
+        "quizzes/result.html",
+        {
+            "attempt": attempt,
+            "quiz": quiz,
+            "questions": questions,
+            "show_answers": show_answers,
+            "wrong": [q for q in questions if not q.is_correct],
+            "attempts_left": services.attempts_left(quiz, request.user),
+        },
+    )
