@@ -170,14 +170,14 @@ def submit(request, pk):
 @never_cache
 def result(request, pk):
     attempt = attempt_for_user(request, pk)
-    if not _close_if_overdue(attempt):
-        return redirect("quizzes:attempt", pk=attempt.pk)
-    attempt.refresh_from_db()
+    if attempt.is_open:
+        if not _close_if_overdue(attempt):
+            return redirect("quizzes:attempt", pk=attempt.pk)
+        attempt.refresh_from_db()
     quiz = attempt.quiz
     questions = list(attempt.questions.all())
-    show_answers = quiz.review_mode == ReviewMode.LEARNING or (
-        attempt.passed or services.attempts_left(quiz, request.user) == 0
-    )
+    attempts_left = services.attempts_left(quiz, request.user)
+    show_answers = quiz.review_mode == ReviewMode.LEARNING or attempt.passed or attempts_left == 0
     return render(
         request,
         "quizzes/result.html",
@@ -187,6 +187,5 @@ def result(request, pk):
             "questions": questions,
             "show_answers": show_answers,
             "wrong": [q for q in questions if not q.is_correct],
-            "attempts_left": services.attempts_left(quiz, request.user),
         },
     )

@@ -17,7 +17,8 @@ def make_user(db):
             **fields,
         )
         for role in (Role.LEARNER, *roles):
-            user.groups.add(Group.objects.get(name=ROLE_GROUP_NAMES[role]))
+            # get_or_create: transactional tests flush the groups the migrations made.
+            user.groups.add(Group.objects.get_or_create(name=ROLE_GROUP_NAMES[role])[0])
         return user
 
     return make

@@ -1,0 +1,144 @@
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.urls import reverse
+
+from education.models import Status
+from quizzes import services
+from quizzes.models import Attempt, Question, Quiz
+from tests.quizzes.factories import choice_id, make_quiz
+
+
+@pytest.fixture
+def quiz(db):
+    return make_quiz(questions=2)
+
+
+def question_form(question, choices):
+    """POST data for the question change page with the given (text, correct) choices."""
+    data = {
+        "quiz": question.quiz_id,
+        "position": question.position,
+        "kind": question.kind,
+        "stem": question.stem,
+        "rationale": question.rationale,
+        "points": question.points,
+        "is_active": "on",
+        "choices-TOTAL_FORMS": len(choices),
+        "choices-INITIAL_FORMS": 0,
+        "choices-MIN_NUM_FORMS": 0,
+        "choices-MAX_NUM_FORMS": 1000,
+    }
+    for index, (text, correct) in enumerate(choices):
+        data[f"choices-{index}-text"] = text
+        data[f"choices-{index}-position"] = index
+        if correct:
+            data[f"choices-{index}-is_correct"] = "on"
+    return data
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def test_a_single_answer_question_with_two_correct_choices_is_refused(editor_client, quiz):
+    question = Question.objects.create(quiz=quiz, stem="New", rationale="Why", position=9)
+    url = reverse("admin:quizzes_question_change", args=[question.pk])
+    response = editor_client.post(url, question_form(question, [("a", True), ("b", True)]))
+    assert response.status_code == 200
+    assert "exactly one correct choice" in response.content.decode()
+    assert not question.choices.exists()
+
+
+def test_a_question_needs_two_choices(editor_client, quiz):
+    question = Question.objects.create(quiz=quiz, stem="New", rationale="Why", position=9)
+    url = reverse("admin:quizzes_question_change", args=[question.pk])
+    response = editor_client.post(url, question_form(question, [("a", True)]))
+    assert "at least two choices" in response.content.decode()
+
+
+def test_a_valid_answer_key_is_saved(editor_client, quiz):
+    question = Question.objects.create(quiz=quiz, stem="New", rationale="Why", position=9)
+    url = reverse("admin:quizzes_question_change", args=[question.pk])
+    response = editor_client.post(url, question_form(question, [("a", True), ("b", False)]))
+    assert response.status_code == 302
+    assert list(question.choices.values_list("text", "is_correct")) == [("a", True), ("b", False)]
+
+
+def test_a_draw_count_above_the_active_questions_is_refused(editor_client, quiz):
+    from django.core.exceptions import ValidationError
+
+    quiz.draw_count = 5
+    with pytest.raises(ValidationError, match="only 2 active questions"):
+        quiz.full_clean()
+
+
+def test_a_pass_mark_above_100_is_refused_by_clean_and_by_the_database(quiz):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError
+
+    quiz.pass_mark = 101
+    with pytest.raises(ValidationError, match="percentage from 0 to 100"):
+        quiz.full_clean()
+    with pytest.raises(IntegrityError):
+        Quiz.objects.filter(pk=quiz.pk).update(pass_mark=101)
+
+
+def test_the_preview_shows_the_quiz_and_creates_no_attempt(editor_client, quiz):
+    response = editor_client.get(reverse("admin:quizzes_quiz_preview", args=[quiz.pk]))
+    assert response.status_code == 200
+    assert "Stem 1" in response.content.decode()
+    assert not Attempt.objects.exists()
+
+
+def test_duplicating_a_quiz_makes_a_draft_copy_with_its_questions(editor_client, quiz):
+    response = editor_client.post(
+        reverse("admin:quizzes_quiz_changelist"),
+        {"action": "duplicate", ACTION_CHECKBOX_NAME: [quiz.pk]},
+    )
+    assert response.status_code == 302
+    copy = Quiz.objects.exclude(pk=quiz.pk).get()
+    assert copy.status == Status.DRAFT
+    assert copy.slug == f"{quiz.slug}-copy-1"
+    assert copy.questions.count() == 2
+    assert copy.questions.first().choices.filter(is_correct=True).count() == 1
+    assert quiz.questions.count() == 2
+
+
+def test_regrade_shows_a_dry_run_then_applies_on_confirmation(client, reviewer, learner, quiz):
+    attempt = services.start_attempt(learner=learner, quiz=quiz)
+    row = attempt.questions.first()
+    services.save_answer(
+        attempt=attempt, attempt_question=row, choice_ids=[choice_id(row, "wrong")]
+    )
+    services.submit_attempt(attempt=attempt)
+    question = quiz.questions.get(position=1)
+    question.choices.update(is_correct=False)
+    question.choices.filter(text="wrong").update(is_correct=True)
+
+    client.force_login(reviewer)
+    url = reverse("admin:quizzes_quiz_changelist")
+    dry_run = client.post(url, {"action": "regrade", ACTION_CHECKBOX_NAME: [quiz.pk]})
+    assert dry_run.status_code == 200
+    assert "Apply this regrade" in dry_run.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.score == 0
+
+    client.post(url, {"action": "regrade", "apply": "yes", ACTION_CHECKBOX_NAME: [quiz.pk]})
+    attempt.refresh_from_db()
+    assert attempt.score == 1
+
+
+def test_editors_cannot_regrade(editor_client, quiz):
+    response = editor_client.get(reverse("admin:quizzes_quiz_changelist"))
+    assert "regrade" not in response.content.decode().lower()
+
+
+def test_attempts_cannot_be_changed_or_deleted_in_the_admin(admin_client, learner, quiz):
+    attempt = services.start_attempt(learner=learner, quiz=quiz)
+    response = admin_client.post(
+        reverse("admin:quizzes_attempt_delete", args=[attempt.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 403
+    assert Attempt.objects.filter(pk=attempt.pk).exists()

@@ -1,0 +1,213 @@
+import pytest
+from django.urls import reverse
+
+from education.models import Status
+from quizzes import services
+from quizzes.models import Attempt, AttemptState, ReviewMode
+from tests.quizzes.factories import add_question, choice_id, make_quiz
+
+
+@pytest.fixture
+def quiz(db):
+    return make_quiz(questions=3)
+
+
+def start(client, quiz):
+    response = client.post(reverse("quizzes:quiz-start", args=[quiz.slug]))
+    assert response.status_code == 302
+    return Attempt.objects.latest("id")
+
+
+def answer_url(attempt, row):
+    return reverse("quizzes:attempt-answer", args=[attempt.pk, row.pk])
+
+
+def test_the_quiz_list_shows_pass_mark_questions_and_attempts(learner_client, quiz):
+    page = learner_client.get(reverse("quizzes:quiz-list")).content.decode()
+    assert quiz.title in page
+    assert "3 questions" in page
+    assert "pass mark 70%" in page
+    assert "attempts 0 (unlimited)" in page
+
+
+def test_the_intro_announces_the_pass_mark_before_starting(learner_client, quiz):
+    page = learner_client.get(reverse("quizzes:quiz", args=[quiz.slug])).content.decode()
+    assert "You pass with 70% or more." in page
+    assert "Start the quiz" in page
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW, Status.ARCHIVED])
+def test_unpublished_quizzes_are_not_found(learner_client, db, status):
+    draft = make_quiz(slug="draft", status=status)
+    assert learner_client.get(reverse("quizzes:quiz", args=[draft.slug])).status_code == 404
+    assert learner_client.post(reverse("quizzes:quiz-start", args=[draft.slug])).status_code == 404
+    assert not Attempt.objects.exists()
+
+
+def test_the_answer_page_never_reveals_the_key_or_rationale(learner_client, quiz):
+    attempt = start(learner_client, quiz)
+    page = learner_client.get(reverse("quizzes:attempt", args=[attempt.pk])).content.decode()
+    assert "Stem 1" in page and "right" in page
+    assert "Secret" not in page
+    assert "correct" not in page.lower().replace("incorrect", "")
+    assert (
+        "no-store"
+        in learner_client.get(reverse("quizzes:attempt", args=[attempt.pk]))["Cache-Control"]
+    )
+
+
+def test_a_background_save_stores_the_answer(learner_client, quiz):
+    attempt = start(learner_client, quiz)
+    row = attempt.questions.first()
+    response = learner_client.post(answer_url(attempt, row), {"choice": choice_id(row, "right")})
+    assert response.json() == {"saved": True}
+    row.refresh_from_db()
+    assert row.selected == [choice_id(row, "right")]
+    assert "saved" not in response.json().get("error", "")
+
+
+def test_a_bad_background_save_is_a_400_and_writes_nothing(learner_client, quiz):
+    attempt = start(learner_client, quiz)
+    first, second = attempt.questions.all()[:2]
+    response = learner_client.post(
+        answer_url(attempt, first), {"choice": choice_id(second, "right")}
+    )
+    assert response.status_code == 400
+    assert "not one of the choices" in response.json()["error"]
+    first.refresh_from_db()
+    assert first.selected == []
+
+
+def test_another_learners_attempt_is_not_found(client, learner, other_learner, quiz):
+    client.force_login(other_learner)
+    theirs = start(client, quiz)
+    client.force_login(learner)
+    row = theirs.questions.first()
+    for url in (
+        reverse("quizzes:attempt", args=[theirs.pk]),
+        reverse("quizzes:attempt-result", args=[theirs.pk]),
+        reverse("quizzes:attempt-submit", args=[theirs.pk]),
+    ):
+        assert client.get(url).status_code == 404
+    assert (
+        client.post(answer_url(theirs, row), {"choice": choice_id(row, "right")}).status_code
+        == 404
+    )
+    assert client.post(reverse("quizzes:attempt-submit", args=[theirs.pk])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.state == AttemptState.IN_PROGRESS
+
+
+def test_the_form_post_saves_every_answer_without_scripting(learner_client, quiz):
+    attempt = start(learner_client, quiz)
+    rows = list(attempt.questions.all())
+    data = {"shown": [row.pk for row in rows], f"q{rows[0].pk}": choice_id(rows[0], "right"),
+            f"q{rows[1].pk}": choice_id(rows[1], "wrong"), "review": ""}  # fmt: skip
+    response = learner_client.post(reverse("quizzes:attempt-answers", args=[attempt.pk]), data)
+    assert response.url == reverse("quizzes:attempt-submit", args=[attempt.pk])
+    page = learner_client.get(response.url).content.decode()
+    assert "1 question is not answered yet" in page
+    assert "Question 3" in page
+
+
+def test_a_bad_form_post_writes_nothing_at_all(learner_client, quiz):
+    attempt = start(learner_client, quiz)
+    rows = list(attempt.questions.all())
+    data = {"shown": [rows[0].pk, rows[1].pk], f"q{rows[0].pk}": choice_id(rows[0], "right"),
+            f"q{rows[1].pk}": "not-a-number"}  # fmt: skip
+    response = learner_client.post(reverse("quizzes:attempt-answers", args=[attempt.pk]), data)
+    assert response.status_code == 400
+    assert "not one of the choices" in response.content.decode()
+    assert not attempt.questions.exclude(selected=[]).exists()
+
+
+def test_submitting_twice_grades_once_and_lands_on_the_result(learner_client, quiz):
+    attempt = start(learner_client, quiz)
+    row = attempt.questions.first()
+    learner_client.post(answer_url(attempt, row), {"choice": choice_id(row, "right")})
+    submit_url = reverse("quizzes:attempt-submit", args=[attempt.pk])
+    first = learner_client.post(submit_url)
+    second = learner_client.post(submit_url)
+    assert first.url == second.url == reverse("quizzes:attempt-result", args=[attempt.pk])
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.SUBMITTED
+    assert attempt.score == 1
+    late = learner_client.post(answer_url(attempt, row), {"choice": choice_id(row, "wrong")})
+    assert late.status_code == 409
+
+
+def test_the_learning_review_shows_answers_feedback_and_rationale(learner_client, quiz):
+    attempt = start(learner_client, quiz)
+    row = attempt.questions.first()
+    learner_client.post(answer_url(attempt, row), {"choice": choice_id(row, "wrong")})
+    learner_client.post(reverse("quizzes:attempt-submit", args=[attempt.pk]))
+    page = learner_client.get(
+        reverse("quizzes:attempt-result", args=[attempt.pk])
+    ).content.decode()
+    assert "Your score: 0% (0 of 3)" in page
+    assert "Not passed (pass mark 70%)" in page
+    assert "Secret rationale 1" in page
+    assert "Secret feedback wrong" in page
+    assert "Correct answer" in page
+
+
+def test_the_assessment_review_hides_answers_until_passed_or_out_of_attempts(learner_client, quiz):
+    quiz.review_mode = ReviewMode.ASSESSMENT
+    quiz.attempts_allowed = 2
+    quiz.save()
+    attempt = start(learner_client, quiz)
+    learner_client.post(reverse("quizzes:attempt-submit", args=[attempt.pk]))
+    page = learner_client.get(
+        reverse("quizzes:attempt-result", args=[attempt.pk])
+    ).content.decode()
+    assert "Questions to look at again" in page and "Stem 1" in page
+    assert "Secret rationale" not in page
+    second = start(learner_client, quiz)
+    learner_client.post(reverse("quizzes:attempt-submit", args=[second.pk]))
+    page = learner_client.get(reverse("quizzes:attempt-result", args=[second.pk])).content.decode()
+    assert "Secret rationale 1" in page
+
+
+def test_the_result_of_an_open_attempt_sends_back_to_the_questions(learner_client, quiz):
+    attempt = start(learner_client, quiz)
+    response = learner_client.get(reverse("quizzes:attempt-result", args=[attempt.pk]))
+    assert response.url == reverse("quizzes:attempt", args=[attempt.pk])
+
+
+def test_quiz_state_never_lives_in_the_session(learner_client, quiz):
+    attempt = start(learner_client, quiz)
+    row = attempt.questions.first()
+    learner_client.post(answer_url(attempt, row), {"choice": choice_id(row, "right")})
+    assert set(learner_client.session.keys()) <= {
+        "_auth_user_id",
+        "_auth_user_backend",
+        "_auth_user_hash",
+    }
+
+
+def test_the_lesson_page_links_to_its_quiz(learner_client, quiz):
+    page = learner_client.get(
+        reverse("education:lesson", args=[quiz.lesson.slug])
+    ).content.decode()
+    assert reverse("quizzes:quiz", args=[quiz.slug]) in page
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_answer_and_result_pages_use_a_fixed_number_of_queries(
+    learner_client, learner, db, count, django_assert_max_num_queries
+):
+    quiz = make_quiz(slug=f"q{count}", questions=0)
+    for position in range(count):
+        add_question(quiz, position=position)
+    attempt = services.start_attempt(learner=learner, quiz=quiz)
+    with django_assert_max_num_queries(4):
+        assert learner_client.get(reverse("quizzes:attempt", args=[attempt.pk])).status_code == 200
+    row = attempt.questions.first()
+    with django_assert_max_num_queries(8):
+        learner_client.post(answer_url(attempt, row), {"choice": choice_id(row, "right")})
+    services.submit_attempt(attempt=attempt)
+    with django_assert_max_num_queries(6):
+        assert (
+            learner_client.get(reverse("quizzes:attempt-result", args=[attempt.pk])).status_code
+            == 200
+        )
