@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from education.models import LessonProgress
+from education.signals import lesson_completed
 
 
 def record_opened(*, learner, lesson):
@@ -25,9 +26,13 @@ def record_opened(*, learner, lesson):
 
 def mark_complete(*, learner, lesson):
     record_opened(learner=learner, lesson=lesson)
-    LessonProgress.objects.filter(
+    completed = LessonProgress.objects.filter(
         learner=learner, lesson=lesson, completed_at__isnull=True
     ).update(completed_at=timezone.now())
+    if completed:
+        transaction.on_commit(
+            lambda: lesson_completed.send(sender=LessonProgress, learner=learner, lesson=lesson)
+        )
 
 
 def mark_incomplete(*, learner, lesson):

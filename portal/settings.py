@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "education",
     "quizzes",
+    "portal.progress",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

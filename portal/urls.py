@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import views
 from portal.accounts.views import PasswordChangeView
+from portal.progress.views.dashboard import dashboard
 
 auth_patterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -34,11 +35,13 @@ auth_patterns = [
 ]
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
+    # The learner dashboard is everyone's home page.
+    path("", dashboard, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include(auth_patterns)),
     path("", include("education.urls")),
     path("", include("quizzes.urls")),
+    path("", include("portal.progress.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -5,13 +5,8 @@ from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from django.views.generic import TemplateView
 
 logger = logging.getLogger(__name__)
-
-
-class HomeView(TemplateView):
-    template_name = "home.html"
 
 
 @login_not_required

@@ -21,6 +21,7 @@ from quizzes.models import (
     QuestionKind,
     Regrade,
 )
+from quizzes.signals import attempt_graded
 
 MAX_CHOICES_PER_ANSWER = 20
 
@@ -182,6 +183,7 @@ def submit_attempt(*, attempt, now=None):
         if not closed:
             return False
         _grade(attempt)
+        transaction.on_commit(lambda: attempt_graded.send(sender=Attempt, attempt=attempt))
     return True
 
 

@@ -12,6 +12,7 @@ PUBLIC_VIEWS = {
     "password_reset_complete",
     "healthz",
     "admin:login",
+    "progress:certificate-verify",
 }
 
 

@@ -200,13 +200,13 @@ def test_answer_and_result_pages_use_a_fixed_number_of_queries(
     for position in range(count):
         add_question(quiz, position=position)
     attempt = services.start_attempt(learner=learner, quiz=quiz)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(7):
         assert learner_client.get(reverse("quizzes:attempt", args=[attempt.pk])).status_code == 200
     row = attempt.questions.first()
     with django_assert_max_num_queries(8):
         learner_client.post(answer_url(attempt, row), {"choice": choice_id(row, "right")})
     services.submit_attempt(attempt=attempt)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         assert (
             learner_client.get(reverse("quizzes:attempt-result", args=[attempt.pk])).status_code
             == 200

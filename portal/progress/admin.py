@@ -1,0 +1,51 @@
+from django.contrib import admin
+
+from portal.progress.models import Assignment, CourseCompletion, ReminderSent
+from portal.progress.scope import sees_everyone
+
+
+@admin.register(CourseCompletion)
+class CourseCompletionAdmin(admin.ModelAdmin):
+    list_display = ("learner", "course", "completed_at", "certificate_code")
+    list_filter = ("course",)
+    list_select_related = ("learner", "course")
+    search_fields = ("learner__username", "learner__display_name", "certificate_code")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ("course", "team", "learner", "due_on", "assigned_by", "created_at")
+    list_filter = ("course", "team", "due_on")
+    list_select_related = ("course", "team", "learner", "assigned_by")
+    autocomplete_fields = ("learner",)
+    exclude = ("assigned_by",)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if sees_everyone(request.user):
+            return queryset
+        teams = request.user.supervised_teams.all()
+        return queryset.filter(team__in=teams) | queryset.filter(learner__team__in=teams)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.assigned_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(admin.ModelAdmin):
+    list_display = ("assignment", "learner", "kind", "sent_at")
+    list_select_related = ("assignment__course", "learner")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,60 @@
+"""Completion certificates as PDF, drawn with fpdf2 (pure Python, core fonts)."""
+
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+
+
+def _latin1(text):
+    # The PDF core fonts cover Latin-1; anything else is replaced rather than failing.
+    return str(text).encode("latin-1", "replace").decode("latin-1")
+
+
+def certificate_pdf(completion, *, hours, verify_base_url):
+    pdf = FPDF(orientation="landscape", format="A4")
+    pdf.set_title(_latin1(_("Certificate of completion")))
+    pdf.set_author(_latin1(_("MBC teaching portal")))
+    pdf.add_page()
+    pdf.set_draw_color(91, 42, 134)
+    pdf.set_line_width(1.5)
+    pdf.rect(10, 10, 277, 190)
+    pdf.set_y(35)
+    pdf.set_font("Helvetica", "B", 28)
+    pdf.cell(
+        0, 14, _latin1(_("Certificate of completion")), align="C", new_x="LMARGIN", new_y="NEXT"
+    )
+    pdf.set_font("Helvetica", "", 14)
+    pdf.ln(8)
+    pdf.cell(0, 10, _latin1(_("This certifies that")), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "B", 22)
+    pdf.cell(0, 14, _latin1(completion.learner), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 14)
+    pdf.cell(0, 10, _latin1(_("completed the course")), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "B", 18)
+    pdf.multi_cell(
+        0, 11, _latin1(completion.course.title), align="C", new_x="LMARGIN", new_y="NEXT"
+    )
+    pdf.set_font("Helvetica", "", 13)
+    pdf.ln(4)
+    completed_on = formats.date_format(completion.completed_at, "j F Y")
+    details = _("on %(date)s · estimated study time %(hours)s hours") % {
+        "date": completed_on,
+        "hours": hours,
+    }
+    pdf.cell(0, 9, _latin1(details), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(165)
+    pdf.set_font("Helvetica", "", 11)
+    verify_url = verify_base_url + reverse(
+        "progress:certificate-verify", args=[completion.certificate_code]
+    )
+    pdf.cell(
+        0,
+        7,
+        _latin1(_("Verification code: %(code)s") % {"code": completion.certificate_code}),
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.cell(0, 7, _latin1(_("Check it at %(url)s") % {"url": verify_url}), align="C")
+    return bytes(pdf.output())

@@ -1,0 +1,129 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from education.models import Course
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+
+
+def new_certificate_code():
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+
+
+class CourseCompletion(models.Model):
+    """A learner completed a course: recorded once, with its date and certificate code."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="course_completions",
+        verbose_name=_("learner"),
+    )
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, related_name="completions", verbose_name=_("course")
+    )
+    completed_at = models.DateTimeField(_("completed"))
+    certificate_code = models.CharField(
+        _("certificate code"), max_length=16, unique=True, default=new_certificate_code
+    )
+
+    class Meta:
+        ordering = ("-completed_at", "id")
+        verbose_name = _("course completion")
+        verbose_name_plural = _("course completions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "course"], name="completion_once_per_course"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.learner} · {self.course}"
+
+
+class Assignment(models.Model):
+    """Required training: a course for a team or for one person, due on a date."""
+
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("course")
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("team"),
+    )
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("person"),
+    )
+    due_on = models.DateField(_("due on"))
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    created_at = models.DateTimeField(_("assigned on"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("due_on", "id")
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(team__isnull=True, learner__isnull=False)
+                | Q(team__isnull=False, learner__isnull=True),
+                name="assignment_team_xor_learner",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.course} → {self.team or self.learner} ({self.due_on})"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if (self.team_id is None) == (self.learner_id is None):
+            raise ValidationError(_("Assign the course either to a team or to one person."))
+
+
+class ReminderKind(models.TextChoices):
+    WEEK_BEFORE = "week", _("7 days before")
+    DAY_BEFORE = "day", _("1 day before")
+    OVERDUE = "overdue", _("Overdue")
+
+
+class ReminderSent(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reminders")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=ReminderKind)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-sent_at", "id")
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "learner", "kind"], name="reminder_once_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ReminderKind.values), name="reminder_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assignment} · {self.learner} · {self.kind}"

@@ -1,0 +1,45 @@
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from portal.progress.certificates import certificate_pdf
+from portal.progress.models import CourseCompletion
+
+
+def certificate(request, course_slug):
+    """The signed-in learner's own certificate for a course they completed."""
+    completion = get_object_or_404(
+        CourseCompletion.objects.select_related("course", "learner"),
+        learner=request.user,
+        course__slug=course_slug,
+    )
+    minutes = sum(
+        completion.course.lessons.published().values_list("estimated_minutes", flat=True)
+    )
+    pdf = certificate_pdf(
+        completion,
+        hours=f"{minutes / 60:.1f}",
+        verify_base_url=f"{request.scheme}://{request.get_host()}",
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{course_slug}.pdf"'
+    return response
+
+
+@login_not_required
+@require_safe
+def verify(request, code):
+    """Public: is this certificate genuine? Says nothing about any other certificate."""
+    completion = (
+        CourseCompletion.objects.select_related("course", "learner")
+        .filter(certificate_code=code.strip().upper()[:16])
+        .first()
+    )
+    response = render(
+        request,
+        "progress/verify.html",
+        {"completion": completion, "code": code[:16]},
+        status=200 if completion else 404,
+    )
+    return response

@@ -1,0 +1,119 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.shortcuts import render
+from django.utils import timezone
+
+from education.models import Course, Lesson
+from portal.progress.charts import bar_chart
+from portal.progress.models import Assignment
+from portal.progress.queries import progress_by_learner, published_quizzes
+from portal.progress.services import record_completions
+from quizzes.models import Attempt, AttemptQuestion, ReviewMode
+
+DUE_SOON_DAYS = 14
+
+
+def next_step(course, lessons, quizzes):
+    """The first unfinished lesson of the course, else its first quiz not yet passed."""
+    for lesson in lessons:
+        if lesson.course_id == course.pk and not lesson.completed_at:
+            return lesson
+    for quiz in quizzes:
+        if quiz.course_key == course.pk and not quiz.has_passed:
+            return quiz
+    return None
+
+
+def assignments_of(user, today):
+    """The learner's assignments (personal and team), overdue first, then due soon."""
+    rows = list(
+        Assignment.objects.filter(
+            Q(learner=user) | Q(team__isnull=False, team_id=user.team_id)
+        ).select_related("course")
+    )
+    for assignment in rows:
+        assignment.is_overdue = assignment.due_on < today
+        assignment.is_due_soon = (
+            not assignment.is_overdue
+            and assignment.due_on <= today + timedelta(days=DUE_SOON_DAYS)
+        )
+    return sorted(rows, key=lambda a: (not a.is_overdue, not a.is_due_soon, a.due_on))
+
+
+def mistakes_to_review(user):
+    """The questions answered wrongly in the latest finished attempt of each quiz."""
+    latest = (
+        Attempt.objects.finished()
+        .filter(learner=user, quiz=OuterRef("attempt__quiz"))
+        .order_by("-submitted_at", "-id")
+        .values("id")[:1]
+    )
+    return (
+        AttemptQuestion.objects.filter(attempt__learner=user, attempt_id=Subquery(latest))
+        .filter(mark__lt=F("points"))
+        # Assessment quizzes keep their answers hidden until the learner has passed.
+        .filter(Q(attempt__quiz__review_mode=ReviewMode.LEARNING) | Q(attempt__passed=True))
+        .select_related("attempt__quiz")
+        .order_by("attempt__quiz__title", "position")[:20]
+    )
+
+
+def score_history(attempts):
+    """{quiz: [percent, ...]} oldest first, for the small charts."""
+    history = defaultdict(list)
+    for attempt in sorted(attempts, key=lambda a: a.submitted_at):
+        history[attempt.quiz].append(attempt.percent)
+    return [
+        {
+            "quiz": quiz,
+            "percents": percents,
+            "chart": bar_chart(
+                [(f"#{n}", p) for n, p in enumerate(percents, 1)],
+                maximum=100,
+                unit="%",
+                compact=True,
+            ),
+        }
+        for quiz, percents in history.items()
+    ]
+
+
+def dashboard(request):
+    user = request.user
+    courses = list(Course.objects.published())
+    progress = progress_by_learner([user.pk], courses)[user.pk]
+    record_completions(learner=user, progress=progress)
+    lessons = list(
+        Lesson.objects.published()
+        .with_progress_of(user)
+        .order_by("course__position", "position", "id")
+    )
+    lesson_order = {lesson.pk: index for index, lesson in enumerate(lessons)}
+    passed = Attempt.objects.filter(learner=user, quiz=OuterRef("pk"), passed=True)
+    quizzes = sorted(
+        published_quizzes().annotate(has_passed=Exists(passed)),
+        key=lambda quiz: (lesson_order.get(quiz.lesson_id, len(lesson_order)), quiz.position),
+    )
+    rows = [
+        {"progress": course_progress, "next": next_step(course_progress.course, lessons, quizzes)}
+        for course_progress in progress.values()
+    ]
+    attempts = list(Attempt.objects.finished().filter(learner=user).select_related("quiz"))
+    return render(
+        request,
+        "progress/dashboard.html",
+        {
+            "rows": rows,
+            "assignments": assignments_of(user, timezone.localdate()),
+            "recent": sorted(attempts, key=lambda a: a.submitted_at, reverse=True)[:8],
+            "history": score_history(attempts),
+            "mistakes": list(mistakes_to_review(user)),
+            "progress_chart": bar_chart(
+                [(row["progress"].course.title, row["progress"].percent) for row in rows],
+                maximum=100,
+                unit="%",
+            ),
+        },
+    )

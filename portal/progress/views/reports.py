@@ -1,0 +1,149 @@
+import csv
+
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from education.models import Course, Lesson
+from portal.progress.reports import (
+    ReportFilterForm,
+    filter_learners,
+    keep_row,
+    report_rows,
+    sort_rows,
+)
+from portal.progress.scope import report_scope
+from quizzes.models import Attempt
+
+LEARNERS_PER_PAGE = 50
+CSV_CHUNK = 500
+
+
+def _filtered(request):
+    teams, learners = report_scope(request.user)
+    form = ReportFilterForm(request.GET or None, teams=teams)
+    data = form.cleaned_data if form.is_valid() else {}
+    courses = list(Course.objects.published())
+    if data.get("course"):
+        courses = [data["course"]]
+    return form, data, filter_learners(learners, data), courses
+
+
+@never_cache
+def team_report(request):
+    form, data, learners, courses = _filtered(request)
+    page = Paginator(learners, LEARNERS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        row
+        for row in report_rows(page.object_list, courses, timezone.localdate())
+        if keep_row(row, data)
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "progress/team_report.html",
+        {
+            "form": form,
+            "rows": sort_rows(rows, data.get("sort")),
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@never_cache
+def learner_detail(request, pk):
+    _teams, learners = report_scope(request.user)
+    learner = get_object_or_404(learners.select_related("team"), pk=pk)
+    lessons = (
+        Lesson.objects.published()
+        .with_progress_of(learner)
+        .select_related("course")
+        .order_by("course__position", "position")
+    )
+    attempts = (
+        Attempt.objects.filter(learner=learner).select_related("quiz").order_by("-started_at")
+    )
+    rows = list(report_rows([learner], list(Course.objects.published()), timezone.localdate()))
+    return render(
+        request,
+        "progress/learner_detail.html",
+        {"learner": learner, "lessons": lessons, "attempts": attempts, "rows": rows},
+    )
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Stop a spreadsheet from running a cell as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+class Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(learners, courses, data, today):
+    writer = csv.writer(Echo())
+    yield writer.writerow(
+        [
+            _("Username"),
+            _("Name"),
+            _("Profession"),
+            _("Team"),
+            _("Course"),
+            _("Percent complete"),
+            _("Status"),
+            _("Completed on"),
+            _("Lessons completed"),
+            _("Quizzes passed"),
+            _("Mean best quiz score"),
+            _("Overdue assignments"),
+            _("Due on"),
+        ]
+    )
+    ids = list(learners.values_list("pk", flat=True))
+    for start in range(0, len(ids), CSV_CHUNK):
+        # Consecutive slices of the ordered ids, ordered the same way: the whole file stays
+        # in report order while only one chunk is in memory at a time.
+        chunk = learners.filter(pk__in=ids[start : start + CSV_CHUNK])
+        for row in report_rows(chunk, courses, today):
+            if not keep_row(row, data):
+                continue
+            p = row.progress
+            yield writer.writerow(
+                neutralise(value)
+                for value in (
+                    row.learner.username,
+                    row.learner.display_name,
+                    row.learner.get_profession_display(),
+                    row.learner.team,
+                    row.course.title,
+                    p.percent,
+                    row.status_label,
+                    p.completed_at.date().isoformat() if p.completed_at else "",
+                    f"{p.lessons_done}/{p.lessons_total}",
+                    f"{p.quizzes_passed}/{p.quizzes_total}",
+                    row.mean_best if row.mean_best is not None else "",
+                    row.overdue,
+                    row.due_on.isoformat() if row.due_on else "",
+                )
+            )
+
+
+@never_cache
+def export_csv(request):
+    _form, data, learners, courses = _filtered(request)
+    response = StreamingHttpResponse(
+        csv_lines(learners, courses, data, timezone.localdate()),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="team-progress.csv"'
+    return response

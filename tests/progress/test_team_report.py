@@ -1,0 +1,117 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from education import progress as lesson_progress
+from portal.accounts.models import Profession
+from tests.education.factories import make_course, make_lesson
+
+
+@pytest.fixture
+def course(db):
+    course = make_course("foundations")
+    make_lesson(course, "one", position=1)
+    make_lesson(course, "two", position=2)
+    return course
+
+
+@pytest.fixture
+def supervisor_client(client, supervisor):
+    client.force_login(supervisor)
+    return client
+
+
+def csv_rows(response):
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_a_supervisor_sees_only_their_teams(supervisor_client, learner, other_learner, course):
+    page = supervisor_client.get(reverse("progress:team-report")).content.decode()
+    assert "Nina Nurse" in page
+    assert "omar" not in page
+
+
+def test_every_report_path_is_scoped(supervisor_client, learner, other_learner, course):
+    assert (
+        supervisor_client.get(
+            reverse("progress:learner-detail", args=[other_learner.pk])
+        ).status_code
+        == 404
+    )
+    assert (
+        supervisor_client.get(reverse("progress:learner-detail", args=[learner.pk])).status_code
+        == 200
+    )
+    rows = csv_rows(supervisor_client.get(reverse("progress:team-export")))
+    assert {row[0] for row in rows[1:]} == {"nina", "sue"}
+    forged = supervisor_client.get(
+        reverse("progress:team-report"), {"team": other_learner.team_id}
+    )
+    assert "omar" not in forged.content.decode()
+
+
+def test_a_learner_who_moves_team_leaves_the_report_at_once(
+    supervisor_client, learner, other_team, course
+):
+    learner.team = other_team
+    learner.save()
+    assert (
+        "Nina Nurse" not in supervisor_client.get(reverse("progress:team-report")).content.decode()
+    )
+    assert (
+        supervisor_client.get(reverse("progress:learner-detail", args=[learner.pk])).status_code
+        == 404
+    )
+
+
+def test_learners_get_a_404_on_every_report_path(learner_client, learner, course):
+    for url in (
+        reverse("progress:team-report"),
+        reverse("progress:team-export"),
+        reverse("progress:learner-detail", args=[learner.pk]),
+    ):
+        assert learner_client.get(url).status_code == 404
+
+
+def test_editors_see_everyone(client, editor, learner, other_learner, course):
+    client.force_login(editor)
+    page = client.get(reverse("progress:team-report")).content.decode()
+    assert "Nina Nurse" in page and "omar" in page
+
+
+def test_filters_by_profession_and_status(supervisor_client, learner, make_user, team, course):
+    make_user("rita", team=team, profession=Profession.RESIDENT, display_name="Rita Resident")
+    for lesson in course.lessons.all():
+        lesson_progress.mark_complete(learner=learner, lesson=lesson)
+    page = supervisor_client.get(
+        reverse("progress:team-report"), {"profession": "resident"}
+    ).content.decode()
+    assert "Rita Resident" in page and "Nina Nurse" not in page
+    page = supervisor_client.get(
+        reverse("progress:team-report"), {"status": "not_started"}
+    ).content.decode()
+    assert "Rita Resident" in page and "Nina Nurse" not in page
+
+
+def test_the_csv_has_the_report_rows_and_neutralises_formulas(
+    supervisor_client, make_user, team, course
+):
+    make_user("eve", team=team, display_name='=HYPERLINK("http://x")')
+    rows = csv_rows(supervisor_client.get(reverse("progress:team-export")))
+    assert rows[0][:3] == ["Username", "Name", "Profession"]
+    eve = next(row for row in rows if row[0] == "eve")
+    assert eve[1] == '\'=HYPERLINK("http://x")'
+    assert eve[4] == "Foundations"
+    assert eve[5] == "0"
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_report_uses_a_fixed_number_of_queries(
+    supervisor_client, make_user, team, course, size, django_assert_max_num_queries
+):
+    for n in range(size):
+        make_user(f"l{n}", team=team)
+    with django_assert_max_num_queries(16):
+        assert supervisor_client.get(reverse("progress:team-report")).status_code == 200
