@@ -245,4 +245,7 @@ def apply_regrade(*, quiz, user):
             Regrade.objects.create(
                 attempt=attempt, regraded_by=user, old_score=old_score, new_score=attempt.score
             )
+            transaction.on_commit(
+                lambda attempt=attempt: attempt_graded.send(sender=Attempt, attempt=attempt)
+            )
     return changes

@@ -127,3 +127,31 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.assignment} · {self.learner} · {self.kind}"
+
+
+class ItemStatistics(models.Model):
+    """The stored result of an item analysis of one quiz (see portal/progress/statistics.py)."""
+
+    quiz = models.ForeignKey("quizzes.Quiz", on_delete=models.CASCADE, related_name="statistics")
+    first_attempts_only = models.BooleanField(default=True)
+    computed_at = models.DateTimeField()
+    attempt_count = models.PositiveIntegerField(default=0)
+    stale = models.BooleanField(default=False, help_text=_("New attempts arrived since."))
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ("quiz", "first_attempts_only")
+        verbose_name = _("item statistics")
+        verbose_name_plural = _("item statistics")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quiz", "first_attempts_only"], name="item_statistics_once_per_scope"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quiz} ({self.computed_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def flagged_items(self):
+        return [item for item in self.data.get("items", []) if item.get("flags")]

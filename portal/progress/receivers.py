@@ -4,6 +4,7 @@ from django.dispatch import receiver
 
 from education.signals import lesson_completed
 from portal.progress.services import record_completion_if_complete
+from portal.progress.statistics import mark_stale
 from quizzes.signals import attempt_graded
 
 
@@ -14,6 +15,7 @@ def lesson_was_completed(sender, learner, lesson, **kwargs):
 
 @receiver(attempt_graded)
 def attempt_was_graded(sender, attempt, **kwargs):
+    mark_stale(attempt.quiz)
     attempt.refresh_from_db(fields=["passed"])
     if not attempt.passed:
         return

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.progress.views import certificates, reports
+from portal.progress.views import certificates, reports, statistics
 
 app_name = "progress"
 
@@ -10,4 +10,11 @@ urlpatterns = [
     path("team/", reports.team_report, name="team-report"),
     path("team/export.csv", reports.export_csv, name="team-export"),
     path("team/learners/<int:pk>/", reports.learner_detail, name="learner-detail"),
+    path("statistics/", statistics.statistics_index, name="statistics"),
+    path("statistics/<slug:slug>/", statistics.item_analysis, name="item-analysis"),
+    path(
+        "statistics/<slug:slug>/refresh/",
+        statistics.refresh_item_analysis,
+        name="item-analysis-refresh",
+    ),
 ]
