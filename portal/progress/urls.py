@@ -10,6 +10,7 @@ urlpatterns = [
     path("team/", reports.team_report, name="team-report"),
     path("team/export.csv", reports.export_csv, name="team-export"),
     path("team/learners/<int:pk>/", reports.learner_detail, name="learner-detail"),
+    path("team/assignments/", reports.assignments, name="assignments"),
     path("statistics/", statistics.statistics_index, name="statistics"),
     path("statistics/<slug:slug>/", statistics.item_analysis, name="item-analysis"),
     path(

@@ -1,13 +1,18 @@
 import csv
+from datetime import timedelta
 
+from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from education.models import Course, Lesson
+from portal.progress.forms import AssignmentForm
+from portal.progress.models import Assignment
 from portal.progress.reports import (
     ReportFilterForm,
     filter_learners,
@@ -32,6 +37,10 @@ def _filtered(request):
     return form, data, filter_learners(learners, data), courses
 
 
+def assignments_in_scope(teams, learners):
+    return Assignment.objects.filter(Q(team__in=teams) | Q(learner__in=learners))
+
+
 @never_cache
 def team_report(request):
     form, data, learners, courses = _filtered(request)
@@ -43,10 +52,17 @@ def team_report(request):
     ]
     query = request.GET.copy()
     query.pop("page", None)
+    today = timezone.localdate()
+    teams, scope = report_scope(request.user)
+    due = assignments_in_scope(teams, scope).aggregate(
+        overdue=Count("id", filter=Q(due_on__lt=today)),
+        soon=Count("id", filter=Q(due_on__gte=today, due_on__lte=today + timedelta(days=14))),
+    )
     return render(
         request,
         "progress/team_report.html",
         {
+            "due": due,
             "form": form,
             "rows": sort_rows(rows, data.get("sort")),
             "page": page,
@@ -147,3 +163,27 @@ def export_csv(request):
     )
     response["Content-Disposition"] = 'attachment; filename="team-progress.csv"'
     return response
+
+
+@never_cache
+def assignments(request):
+    """Supervisors (and admins) assign courses to their teams or people with a due date."""
+    teams, learners = report_scope(request.user)
+    form = AssignmentForm(request.POST or None, teams=teams, learners=learners)
+    if request.method == "POST" and form.is_valid():
+        assignment = form.save(commit=False)
+        assignment.assigned_by = request.user
+        assignment.save()
+        messages.success(request, _("Assigned %(course)s.") % {"course": assignment.course})
+        return redirect("progress:assignments")
+    today = timezone.localdate()
+    current = (
+        assignments_in_scope(teams, learners)
+        .select_related("course", "team", "learner")
+        .order_by("due_on")
+    )
+    return render(
+        request,
+        "progress/assignments.html",
+        {"form": form, "assignments": current, "today": today, "soon": today + timedelta(days=14)},
+    )
