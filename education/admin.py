@@ -1,14 +1,44 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
-from education.models import Course, Lesson, LessonProgress, Tag
+from education import workflow
+from education.admin_workflow import WorkflowAdminMixin
+from education.models import (
+    Course,
+    Lesson,
+    LessonProgress,
+    ProblemReport,
+    ReportStatus,
+    Status,
+    Tag,
+    WorkflowEvent,
+)
+
+MARKDOWN_HELP = _(
+    "Markdown: ## Heading, ### Subheading, - list item, 1. numbered item, **bold**, *italic*, "
+    "> quote, [link text](https://...), tables with | pipes |. HTML is shown as plain text."
+)
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
-    list_display = ("title", "position", "status", "updated_at")
-    list_filter = ("status",)
+class CourseAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "title",
+        "position",
+        "status",
+        "clinical_reviewer",
+        "next_review_due",
+        "updated_at",
+    )
+    list_filter = ("status", "clinical_reviewer", "next_review_due")
     search_fields = ("title", "summary")
     prepopulated_fields = {"slug": ("title",)}
 
@@ -20,26 +50,40 @@ class TagAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
+CONTENT_FIELDS = (
+    "course", "title", "slug", "position", "tags", "summary", "objectives", "body",
+    "key_points", "references", "estimated_minutes",
+)  # fmt: skip
+
+
 @admin.register(Lesson)
-class LessonAdmin(admin.ModelAdmin):
+class LessonAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     list_display = (
         "title",
         "course",
-        "position",
         "status",
+        "is_new_version",
         "clinical_reviewer",
         "next_review_due",
         "updated_by",
         "updated_at",
     )
-    list_filter = ("status", "course", "tags", "clinical_reviewer", "next_review_due")
+    list_filter = (
+        "status",
+        "course",
+        "tags",
+        "clinical_reviewer",
+        "next_review_due",
+        "updated_by",
+    )
     list_select_related = ("course", "clinical_reviewer", "updated_by")
     search_fields = ("title", "summary", "body")
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("tags",)
-    readonly_fields = ("rendered_preview", "updated_at", "updated_by")
+    change_form_template = "admin/education/lesson_change_form.html"
+    can_restore = True
     fieldsets = (
-        (None, {"fields": ("course", "title", "slug", "position", "status", "tags")}),
+        (None, {"fields": ("course", "title", "slug", "position", "tags", "draft_of")}),
         (
             _("Text"),
             {
@@ -55,20 +99,93 @@ class LessonAdmin(admin.ModelAdmin):
             },
         ),
         (
-            _("Clinical governance"),
-            {"fields": ("clinical_reviewer", "reviewed_on", "next_review_due")},
+            _("Workflow and clinical governance"),
+            {
+                "fields": (
+                    "status",
+                    "publish_at",
+                    "clinical_reviewer",
+                    "reviewed_on",
+                    "next_review_due",
+                    "material_change_at",
+                    "updated_by",
+                    "updated_at",
+                )
+            },
         ),
-        (_("History"), {"fields": ("updated_at", "updated_by")}),
     )
 
-    @admin.display(description=_("preview (as saved)"))
+    @admin.display(description=_("new version of a live lesson"), boolean=True)
+    def is_new_version(self, lesson):
+        return lesson.draft_of_id is not None
+
+    @admin.display(description=_("preview (as last saved)"))
     def rendered_preview(self, lesson):
         # body_html was sanitised by nh3 when it was saved.
         return mark_safe(f'<div class="lesson-body">{lesson.body_html}</div>')
 
-    def save_model(self, request, obj, form, change):
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [
+            *super().get_readonly_fields(request, obj),
+            "rendered_preview",
+            "draft_of",
+            "material_change_at",
+            "updated_by",
+            "updated_at",
+        ]
+        if obj is not None and obj.draft_of_id is None and obj.status != Status.DRAFT:
+            # The live text changes only by publishing a reviewed draft.
+            readonly += [name for name in CONTENT_FIELDS if name not in readonly]
+        return readonly
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "body":
+            field.help_text = MARKDOWN_HELP
+        return field
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/new-draft/",
+                self.admin_site.admin_view(require_POST(self.new_draft_view)),
+                name="education_lesson_new_draft",
+            ),
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="education_lesson_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def new_draft_view(self, request, pk):
+        lesson = get_object_or_404(Lesson, pk=pk)
+        try:
+            draft = workflow.start_new_draft(lesson=lesson, user=request.user)
+        except workflow.WorkflowError as error:
+            messages.error(request, str(error))
+            return redirect(reverse("admin:education_lesson_change", args=[pk]))
+        messages.info(
+            request, _("Learners keep seeing the published text until this draft is published.")
+        )
+        return redirect(reverse("admin:education_lesson_change", args=[draft.pk]))
+
+    def preview_view(self, request, pk):
+        """The lesson exactly as a learner would see it; records no progress."""
+        lesson = get_object_or_404(
+            Lesson.objects.select_related("course", "clinical_reviewer"), pk=pk
+        )
+        if not self.has_view_permission(request, lesson):
+            raise PermissionDenied
+        return TemplateResponse(
+            request,
+            "education/lesson_detail.html",
+            {"lesson": lesson, "preview": True, "previous": None, "next": None},
+        )
+
+    def restore(self, historical, user):
+        return workflow.restore_version(historical=historical, user=user)
 
 
 @admin.register(LessonProgress)
@@ -83,3 +200,82 @@ class LessonProgressAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Nobody, superusers included, adds, changes or deletes these rows here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkflowEvent)
+class WorkflowEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "action", "object_repr", "actor", "comment")
+    list_filter = ("action", "content_type", "actor")
+    list_select_related = ("actor",)
+    search_fields = ("object_repr", "comment")
+    date_hierarchy = "at"
+
+
+@admin.register(ProblemReport)
+class ProblemReportAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "object_repr", "short_text", "reporter", "status", "resolved_by")
+    list_filter = ("status", "content_type")
+    list_select_related = ("reporter", "resolved_by")
+    search_fields = ("object_repr", "text", "resolution")
+    fields = (
+        "object_repr",
+        "version_link",
+        "text",
+        "reporter",
+        "created_at",
+        "status",
+        "resolution",
+    )
+    readonly_fields = ("object_repr", "version_link", "text", "reporter", "created_at")
+
+    @admin.display(description=_("report"))
+    def short_text(self, report):
+        return report.text[:80]
+
+    @admin.display(description=_("version the learner saw"))
+    def version_link(self, report):
+        model = report.content_type.model_class()
+        url = reverse(
+            f"admin:{model._meta.app_label}_{model._meta.model_name}_versions",
+            args=[report.object_id],
+        )
+        return format_html(
+            '<a href="{}">{}</a> ({})', url, _("versions and changes"), report.version_seen
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if obj.status == ReportStatus.RESOLVED and obj.resolved_at is None:
+            obj.resolved_by = request.user
+            obj.resolved_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class ResolutionNeedsNote(form):
+            def clean(self):
+                data = super().clean()
+                if (
+                    data.get("status") == ReportStatus.RESOLVED
+                    and not (data.get("resolution") or "").strip()
+                ):
+                    self.add_error("resolution", _("Say how it was resolved: the note is kept."))
+                return data
+
+        return ResolutionNeedsNote

@@ -249,11 +249,15 @@ def write_courses(courses, report):
 
 def write_lessons(lessons, report):
     courses = {course.slug: course for course in Course.objects.all()}
-    existing = (
-        Lesson.objects.prefetch_related("tags")
+    # Only live lessons: a draft of a published lesson shares its slug.
+    existing = {
+        lesson.slug: lesson
+        for lesson in Lesson.objects.filter(
+            draft_of__isnull=True, slug__in=[data["slug"] for data in lessons]
+        )
+        .prefetch_related("tags")
         .select_related("course")
-        .in_bulk([lesson["slug"] for lesson in lessons], field_name="slug")
-    )
+    }
     tags = {}
     for data in lessons:
         for name in data["tags"]:

@@ -1,9 +1,13 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from education.markdown import render_markdown
 
@@ -20,12 +24,77 @@ def lines(text):
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+def live_q(prefix=""):
+    """Published, and its scheduled publication time (if any) has come."""
+    return Q(**{f"{prefix}status": Status.PUBLISHED}) & (
+        Q(**{f"{prefix}publish_at__isnull": True}) | Q(**{f"{prefix}publish_at__lte": Now()})
+    )
+
+
 class PublishedQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=Status.PUBLISHED)
+        return self.filter(live_q())
 
 
-class Course(models.Model):
+class Governed(models.Model):
+    """The editorial workflow and clinical-governance fields shared by courses, lessons and
+    quizzes (see education/workflow.py for the transitions)."""
+
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        _("publish at"),
+        null=True,
+        blank=True,
+        help_text=_("Learners see it from this moment. Empty: as soon as it is published."),
+    )
+    clinical_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("clinical reviewer"),
+        help_text=_("The clinician who approved this text. Empty: awaiting clinical sign-off."),
+    )
+    reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True)
+    next_review_due = models.DateField(_("next review due"), null=True, blank=True)
+    # Optimistic locking: each save through the admin increments it; a save based on an
+    # older version is refused instead of overwriting somebody else's change.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(_("last edited"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last edited by"),
+    )
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="%(class)s_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(next_review_due__isnull=True)
+                | Q(reviewed_on__isnull=True)
+                | Q(next_review_due__gt=models.F("reviewed_on")),
+                name="%(class)s_review_due_after_review",
+            ),
+        ]
+
+    @property
+    def is_signed_off(self):
+        return self.clinical_reviewer_id is not None and self.reviewed_on is not None
+
+    @property
+    def review_overdue(self):
+        return self.next_review_due is not None and self.next_review_due < timezone.localdate()
+
+
+class Course(Governed):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     summary = models.TextField(_("summary"), blank=True, help_text=_("Shown on the course list."))
@@ -36,22 +105,16 @@ class Course(models.Model):
         _("learning objectives"), blank=True, help_text=_("One objective per line.")
     )
     position = models.PositiveIntegerField(_("position"), default=0)
-    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
-    updated_at = models.DateTimeField(_("last edited"), auto_now=True)
     # See Lesson.loaded_fingerprint.
     loaded_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = PublishedQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["loaded_fingerprint", "updated_at"])
 
-    class Meta:
+    class Meta(Governed.Meta):
         ordering = ("position", "id")
         verbose_name = _("course")
         verbose_name_plural = _("courses")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=Status.values), name="course_status_valid"
-            ),
-        ]
 
     def __str__(self):
         return self.title
@@ -76,7 +139,10 @@ class Tag(models.Model):
 
 class LessonQuerySet(PublishedQuerySet):
     def published(self):
-        return super().published().filter(course__status=Status.PUBLISHED)
+        return self.filter(live_q(), live_q("course__"), draft_of__isnull=True)
+
+    def drafts_of_live(self):
+        return self.filter(draft_of__isnull=False)
 
     def search(self, terms):
         """Simple database search over titles, summaries and text: every word must appear."""
@@ -95,12 +161,14 @@ class LessonQuerySet(PublishedQuerySet):
         )
 
 
-class Lesson(models.Model):
+class Lesson(Governed):
     course = models.ForeignKey(
         Course, on_delete=models.PROTECT, related_name="lessons", verbose_name=_("course")
     )
     title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("slug"), max_length=100, help_text=_("The lesson's address: lower-case-with-hyphens.")
+    )
     summary = models.TextField(_("summary"), blank=True)
     objectives = models.TextField(
         _("learning objectives"),
@@ -120,32 +188,27 @@ class Lesson(models.Model):
     estimated_minutes = models.PositiveSmallIntegerField(_("estimated minutes"), default=10)
     position = models.PositiveIntegerField(_("position"), default=0)
     tags = models.ManyToManyField(Tag, blank=True, related_name="lessons", verbose_name=_("tags"))
-    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
-    clinical_reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+    draft_of = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
         null=True,
         blank=True,
-        related_name="+",
-        verbose_name=_("clinical reviewer"),
-        help_text=_("The clinician who approved this text. Empty: awaiting clinical sign-off."),
+        related_name="drafts",
+        verbose_name=_("new version of"),
+        help_text=_("The published lesson this draft will replace when it is published."),
     )
-    reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True)
-    next_review_due = models.DateField(_("next review due"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("last edited"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+    material_change_at = models.DateTimeField(
+        _("last material change"),
         null=True,
         blank=True,
-        related_name="+",
-        verbose_name=_("last edited by"),
+        help_text=_("Learners who completed the lesson before this are asked to review it."),
     )
     # What the curriculum loader last wrote; a different current value means an editor
     # changed the lesson in the admin, and the loader must leave it alone.
     loaded_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = LessonQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["loaded_fingerprint", "updated_at", "body_html"])
 
     class Meta:
         ordering = ("course__position", "position", "id")
@@ -153,14 +216,15 @@ class Lesson(models.Model):
         verbose_name_plural = _("lessons")
         permissions = [("publish_content", _("Can publish lessons, courses and quizzes"))]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=Status.values), name="lesson_status_valid"
+            *Governed.Meta.constraints,
+            # A draft of a published lesson shares its slug; only the live one must be unique.
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(draft_of__isnull=True), name="lesson_live_slug_unique"
             ),
-            models.CheckConstraint(
-                condition=Q(next_review_due__isnull=True)
-                | Q(reviewed_on__isnull=True)
-                | Q(next_review_due__gt=models.F("reviewed_on")),
-                name="lesson_review_due_after_review",
+            models.UniqueConstraint(
+                fields=["draft_of"],
+                condition=Q(draft_of__isnull=False),
+                name="lesson_one_draft_per_live_lesson",
             ),
         ]
 
@@ -187,14 +251,6 @@ class Lesson(models.Model):
     @property
     def reference_list(self):
         return lines(self.references)
-
-    @property
-    def is_signed_off(self):
-        return self.clinical_reviewer_id is not None and self.reviewed_on is not None
-
-    @property
-    def review_overdue(self):
-        return self.next_review_due is not None and self.next_review_due < timezone.localdate()
 
 
 class LessonProgressQuerySet(models.QuerySet):
@@ -230,3 +286,99 @@ class LessonProgress(models.Model):
 
     def __str__(self):
         return f"{self.learner} · {self.lesson}"
+
+
+class WorkflowAction(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted for review")
+    RETURNED = "returned", _("Returned to draft")
+    PUBLISHED = "published", _("Published")
+    SCHEDULED = "scheduled", _("Scheduled for publication")
+    ARCHIVED = "archived", _("Archived")
+    DRAFT_STARTED = "draft_started", _("New draft started")
+    RESTORED = "restored", _("Earlier version restored as a draft")
+    REGRADED = "regraded", _("Attempts regraded")
+
+
+class WorkflowEvent(models.Model):
+    """The audit log of editorial and grading decisions. Read-only everywhere."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField(_("item"), max_length=300)
+    action = models.CharField(_("action"), max_length=20, choices=WorkflowAction)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ("-at", "-id")
+        verbose_name = _("workflow event")
+        verbose_name_plural = _("audit log")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=WorkflowAction.values), name="workflow_event_action_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.object_repr}"
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class ProblemReport(models.Model):
+    """A learner's report of an error or ambiguity in a lesson or a question."""
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+    version_seen = models.CharField(
+        _("version seen"),
+        max_length=100,
+        help_text=_("The history record (lesson) or attempt question (quiz) the learner saw."),
+    )
+    object_repr = models.CharField(_("item"), max_length=300)
+    text = models.TextField(_("what is wrong"), max_length=2000)
+    created_at = models.DateTimeField(_("reported"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus, default=ReportStatus.OPEN
+    )
+    resolution = models.TextField(_("resolution note"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("status", "-created_at", "-id")
+        verbose_name = _("problem report")
+        verbose_name_plural = _("problem reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ReportStatus.values), name="problem_report_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | ~Q(resolution=""),
+                name="problem_report_resolved_with_note",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.object_repr}: {self.text[:60]}"

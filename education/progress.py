@@ -37,3 +37,10 @@ def mark_complete(*, learner, lesson):
 
 def mark_incomplete(*, learner, lesson):
     LessonProgress.objects.filter(learner=learner, lesson=lesson).update(completed_at=None)
+
+
+def mark_reviewed_after_update(*, learner, lesson):
+    """After a material change: the learner has read the new version."""
+    LessonProgress.objects.filter(
+        learner=learner, lesson=lesson, completed_at__lt=lesson.material_change_at
+    ).update(completed_at=timezone.now())

@@ -6,6 +6,8 @@ from django.views.decorators.http import require_POST
 
 from education import progress
 from education.models import Course, Lesson, Tag
+from education.reports import ProblemReportForm, file_report
+from education.workflow import promote_due_drafts
 
 MAX_QUERY_LENGTH = 100
 
@@ -15,6 +17,7 @@ def published_lesson(slug):
 
 
 def lesson_index(request):
+    promote_due_drafts()
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     tag = request.GET.get("tag", "").strip()
     lessons = Lesson.objects.published().with_progress_of(request.user).select_related("course")
@@ -40,6 +43,7 @@ def lesson_index(request):
 
 
 def course_detail(request, slug):
+    promote_due_drafts()
     course = get_object_or_404(Course.objects.published(), slug=slug)
     lessons = list(
         course.lessons.published().with_progress_of(request.user).order_by("position", "id")
@@ -59,6 +63,7 @@ def course_detail(request, slug):
 
 
 def lesson_detail(request, slug):
+    promote_due_drafts()
     lesson = get_object_or_404(
         Lesson.objects.published()
         .with_progress_of(request.user)
@@ -78,6 +83,10 @@ def lesson_detail(request, slug):
             "lesson": lesson,
             "previous": siblings[index - 1] if index > 0 else None,
             "next": siblings[index + 1] if index + 1 < len(siblings) else None,
+            "needs_review": lesson.completed_at
+            and lesson.material_change_at
+            and lesson.completed_at < lesson.material_change_at,
+            "report_form": ProblemReportForm(),
         },
     )
 
@@ -88,7 +97,34 @@ def lesson_completion(request, slug):
     if request.POST.get("completed") == "1":
         progress.mark_complete(learner=request.user, lesson=lesson)
         messages.success(request, _("Lesson marked as complete."))
+    elif request.POST.get("completed") == "reviewed":
+        progress.mark_reviewed_after_update(learner=request.user, lesson=lesson)
+        messages.success(request, _("Thank you for reviewing the updated lesson."))
     else:
         progress.mark_incomplete(learner=request.user, lesson=lesson)
         messages.info(request, _("Lesson marked as not complete."))
+    return redirect(lesson)
+
+
+@require_POST
+def report_problem(request, slug):
+    lesson = published_lesson(slug)
+    form = ProblemReportForm(request.POST)
+    if form.is_valid():
+        latest = (
+            lesson.history.order_by("-history_id").values_list("history_id", flat=True).first()
+        )
+        file_report(
+            reporter=request.user,
+            obj=lesson,
+            version_seen=f"history #{latest}" if latest else "",
+            text=form.cleaned_data["text"],
+        )
+        messages.success(request, _("Thank you: your report is with the editors."))
+    else:
+        messages.error(
+            request,
+            _("The report was not sent: %(problem)s")
+            % {"problem": " ".join(form.errors.get("text", []))},
+        )
     return redirect(lesson)

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from education.admin_workflow import VersionHistoryMixin, WorkflowAdminMixin
 from education.models import Status
 from quizzes import services
 from quizzes.models import Attempt, Choice, Question, QuestionKind, Quiz, Regrade
@@ -53,7 +54,7 @@ class ChoiceInline(admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(VersionHistoryMixin, admin.ModelAdmin):
     list_display = ("short_stem", "quiz", "kind", "points", "position", "is_active")
     list_filter = ("quiz", "kind", "is_active")
     list_select_related = ("quiz",)
@@ -90,10 +91,19 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
-    list_display = ("title", "lesson", "status", "pass_mark", "active_questions", "updated_at")
-    list_filter = ("status", "review_mode", "lesson__course")
-    list_select_related = ("lesson",)
+class QuizAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "title", "lesson", "status", "pass_mark", "active_questions", "clinical_reviewer",
+        "next_review_due", "updated_by", "updated_at",
+    )  # fmt: skip
+    list_filter = (
+        "status",
+        "review_mode",
+        "lesson__course",
+        "clinical_reviewer",
+        "next_review_due",
+    )
+    list_select_related = ("lesson", "clinical_reviewer", "updated_by")
     search_fields = ("title", "introduction")
     prepopulated_fields = {"slug": ("title",)}
     inlines = [QuestionInline]
@@ -147,10 +157,6 @@ class QuizAdmin(admin.ModelAdmin):
             return "—"
         url = reverse("admin:quizzes_quiz_preview", args=[quiz.pk])
         return format_html('<a href="{}">{}</a>', url, _("Preview as a learner sees it"))
-
-    def save_model(self, request, obj, form, change):
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
 
     def get_urls(self):
         return [

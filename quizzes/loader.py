@@ -186,7 +186,12 @@ def _write_questions(quiz, questions):
 
 
 def write_quizzes(quizzes, report):
-    lessons = Lesson.objects.in_bulk([q["lesson"] for q in quizzes], field_name="slug")
+    lessons = {
+        lesson.slug: lesson
+        for lesson in Lesson.objects.filter(
+            draft_of__isnull=True, slug__in=[q["lesson"] for q in quizzes]
+        )
+    }
     existing = (
         Quiz.objects.select_related("lesson")
         .prefetch_related("questions__choices")

@@ -7,9 +7,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from education.markdown import render_markdown
-from education.models import Course, Lesson, Status
+from education.models import Course, Governed, Lesson, live_q
 
 # Answers are accepted this long after the deadline, for slow networks and clicks in flight.
 GRACE_PERIOD = timedelta(seconds=60)
@@ -39,13 +40,13 @@ class AttemptState(models.TextChoices):
 
 class QuizQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=Status.PUBLISHED).filter(
+        return self.filter(live_q()).filter(
             Q(lesson__isnull=True) | Q(lesson__in=Lesson.objects.published()),
-            Q(course__isnull=True) | Q(course__status=Status.PUBLISHED),
+            Q(course__isnull=True) | Q(course__in=Course.objects.published()),
         )
 
 
-class Quiz(models.Model):
+class Quiz(Governed):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     lesson = models.ForeignKey(
@@ -95,34 +96,25 @@ class Quiz(models.Model):
         choices=ReviewMode,
         default=ReviewMode.LEARNING,
     )
-    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
     position = models.PositiveIntegerField(_("position"), default=0)
-    updated_at = models.DateTimeField(_("last edited"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("last edited by"),
-    )
     # See education.Lesson.loaded_fingerprint.
     loaded_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = QuizQuerySet.as_manager()
+    history = HistoricalRecords(
+        excluded_fields=["loaded_fingerprint", "updated_at", "introduction_html"]
+    )
 
     class Meta:
         ordering = ("position", "id")
         verbose_name = _("quiz")
         verbose_name_plural = _("quizzes")
         constraints = [
+            *Governed.Meta.constraints,
             models.CheckConstraint(condition=Q(pass_mark__lte=100), name="quiz_pass_mark_0_100"),
             models.CheckConstraint(
                 condition=Q(lesson__isnull=False) | Q(course__isnull=False),
                 name="quiz_belongs_to_lesson_or_course",
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=Status.values), name="quiz_status_valid"
             ),
             models.CheckConstraint(
                 condition=Q(review_mode__in=ReviewMode.values), name="quiz_review_mode_valid"
@@ -188,6 +180,10 @@ class Question(models.Model):
     )
     updated_at = models.DateTimeField(_("last edited"), auto_now=True)
 
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "vignette_html", "stem_html", "rationale_html"]
+    )
+
     class Meta:
         ordering = ("position", "id")
         verbose_name = _("question")
@@ -222,6 +218,8 @@ class Choice(models.Model):
         help_text=_("Shown in review next to this choice."),
     )
     position = models.PositiveIntegerField(_("position"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ("position", "id")

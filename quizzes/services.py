@@ -11,6 +11,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from education.models import WorkflowAction
+from education.workflow import record
 from quizzes.grading import mark_for, percent_of
 from quizzes.models import (
     GRACE_PERIOD,
@@ -234,6 +236,10 @@ def apply_regrade(*, quiz, user):
     """Apply the current answer key to the attempts it changes, with an audit row each."""
     with transaction.atomic():
         changes, key = regrade_preview(quiz)
+        if changes:
+            record(
+                quiz, WorkflowAction.REGRADED, user, comment=f"{len(changes)} attempt(s) changed"
+            )
         for attempt, old_score, _new_score in changes:
             rows = list(attempt.questions.all())
             for row in rows:

@@ -17,4 +17,9 @@ urlpatterns = [
     ),
     path("attempts/<int:pk>/submit/", views.submit, name="attempt-submit"),
     path("attempts/<int:pk>/result/", views.result, name="attempt-result"),
+    path(
+        "attempts/<int:pk>/questions/<int:question_pk>/report/",
+        views.report_question,
+        name="attempt-question-report",
+    ),
 ]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from education.reports import ProblemReportForm, file_report
 from quizzes import services
 from quizzes.models import Attempt, AttemptState, Quiz, ReviewMode
 from quizzes.services import QuizError
@@ -187,5 +188,31 @@ def result(request, pk):
             "questions": questions,
             "show_answers": show_answers,
             "wrong": [q for q in questions if not q.is_correct],
+            "report_form": ProblemReportForm(),
         },
     )
+
+
+@require_POST
+def report_question(request, pk, question_pk):
+    """A learner reports an error or ambiguity in a question they have seen reviewed."""
+    attempt = attempt_for_user(request, pk)
+    row = get_object_or_404(attempt.questions.select_related("question"), pk=question_pk)
+    form = ProblemReportForm(request.POST)
+    if attempt.is_open:
+        messages.error(request, _("Questions can be reported from the review, after submitting."))
+    elif form.is_valid():
+        file_report(
+            reporter=request.user,
+            obj=row.question,
+            version_seen=f"attempt question #{row.pk}",
+            text=form.cleaned_data["text"],
+        )
+        messages.success(request, _("Thank you: your report is with the editors."))
+    else:
+        messages.error(
+            request,
+            _("The report was not sent: %(problem)s")
+            % {"problem": " ".join(form.errors.get("text", []))},
+        )
+    return redirect("quizzes:attempt-result", pk=attempt.pk)

@@ -17,10 +17,26 @@ CONTENT_PERMISSIONS = [
     for action in ("add", "change", "view", "delete")
 ]
 
+EDITORIAL_PERMISSIONS = [
+    "education.view_problemreport",
+    "education.change_problemreport",
+    "education.view_workflowevent",
+    "education.view_tag",
+    "education.add_tag",
+    "education.change_tag",
+    "quizzes.view_attempt",
+    "progress.view_itemstatistics",
+]
+
 ROLE_PERMISSIONS = {
     Role.LEARNER: [],
-    Role.CONTENT_EDITOR: CONTENT_PERMISSIONS,
-    Role.CLINICAL_REVIEWER: [*CONTENT_PERMISSIONS, "education.publish_content"],
+    Role.CONTENT_EDITOR: [*CONTENT_PERMISSIONS, *EDITORIAL_PERMISSIONS],
+    Role.CLINICAL_REVIEWER: [
+        *CONTENT_PERMISSIONS,
+        *EDITORIAL_PERMISSIONS,
+        "education.publish_content",
+        "quizzes.view_regrade",
+    ],
     Role.SUPERVISOR: ["accounts.view_team_progress"],
 }
 

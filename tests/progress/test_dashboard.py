@@ -73,5 +73,5 @@ def test_the_dashboard_uses_a_fixed_number_of_queries(
         lesson_progress.mark_complete(learner=learner, lesson=lesson)
     for quiz in quizzes[:2]:
         services.submit_attempt(attempt=services.start_attempt(learner=learner, quiz=quiz))
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         assert learner_client.get(reverse("home")).status_code == 200

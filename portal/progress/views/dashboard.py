@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from education.models import Course, Lesson
+from education.workflow import promote_due_drafts
 from portal.progress.charts import bar_chart
 from portal.progress.models import Assignment
 from portal.progress.queries import progress_by_learner, published_quizzes
@@ -82,6 +83,7 @@ def score_history(attempts):
 
 def dashboard(request):
     user = request.user
+    promote_due_drafts()
     courses = list(Course.objects.published())
     progress = progress_by_learner([user.pk], courses)[user.pk]
     record_completions(learner=user, progress=progress)
@@ -96,6 +98,13 @@ def dashboard(request):
         published_quizzes().annotate(has_passed=Exists(passed)),
         key=lambda quiz: (lesson_order.get(quiz.lesson_id, len(lesson_order)), quiz.position),
     )
+    updated = [
+        lesson
+        for lesson in lessons
+        if lesson.completed_at
+        and lesson.material_change_at
+        and lesson.completed_at < lesson.material_change_at
+    ]
     rows = [
         {"progress": course_progress, "next": next_step(course_progress.course, lessons, quizzes)}
         for course_progress in progress.values()
@@ -106,6 +115,7 @@ def dashboard(request):
         "progress/dashboard.html",
         {
             "rows": rows,
+            "updated_lessons": updated,
             "assignments": assignments_of(user, timezone.localdate()),
             "recent": sorted(attempts, key=lambda a: a.submitted_at, reverse=True)[:8],
             "history": score_history(attempts),

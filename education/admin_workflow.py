@@ -1,0 +1,301 @@
+"""Admin support shared by the governed models (courses, lessons, quizzes): workflow
+buttons with confirmation pages, optimistic locking, and version history with diffs."""
+
+import difflib
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from education import workflow
+from education.models import Status
+from portal.accounts.models import User
+
+
+class LockedVersionForm(forms.ModelForm):
+    """Refuses a save based on a version somebody else has changed since it was opened."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self):
+        data = super().clean()
+        seen = data.get("seen_version")
+        if self.instance.pk and seen is not None:
+            current = (
+                type(self.instance)
+                .objects.filter(pk=self.instance.pk)
+                .values("version", "updated_by", "updated_at")
+                .first()
+            )
+            if current and current["version"] != seen:
+                editor = User.objects.filter(pk=current["updated_by"]).first()
+                raise forms.ValidationError(
+                    _(
+                        "Changed by %(name)s at %(time)s since you opened it. Nothing was saved: "
+                        "open it again to see their changes, then redo yours."
+                    )
+                    % {
+                        "name": editor or _("someone"),
+                        "time": timezone.localtime(current["updated_at"]).strftime("%H:%M"),
+                    }
+                )
+        return data
+
+
+class PublishForm(forms.Form):
+    reviewer = forms.ModelChoiceField(
+        queryset=User.objects.none(), label=_("Clinical reviewer"), help_text=_("Who approved it.")
+    )
+    reviewed_on = forms.DateField(
+        label=_("Reviewed on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    next_review_due = forms.DateField(
+        label=_("Next review due"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: 12 months after the review."),
+    )
+    publish_at = forms.DateTimeField(
+        label=_("Publish at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=_("Empty: now."),
+    )
+    material_change = forms.BooleanField(
+        label=_("Material change: ask learners who completed it to review it again"),
+        required=False,
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, reviewers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = reviewers
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+def reviewers():
+    """The people who may be named as clinical reviewer: those who may publish."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(groups__permissions__codename="publish_content")
+            | Q(user_permissions__codename="publish_content")
+        )
+        .distinct()
+    )
+
+
+TRANSITIONS = {
+    # name: (label, needs publish permission, from statuses)
+    "submit": (_("Submit for review"), False, {Status.DRAFT}),
+    "return": (_("Send back to draft"), True, {Status.IN_REVIEW}),
+    "publish": (_("Publish"), True, {Status.IN_REVIEW}),
+    "archive": (_("Archive"), True, {Status.PUBLISHED}),
+}
+
+
+class VersionHistoryMixin:
+    """A 'Versions and changes' page for any model with simple-history's `history`."""
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<int:pk>/versions/",
+                self.admin_site.admin_view(self.versions_view),
+                name="{}_{}_versions".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def versions_view(self, request, pk):
+        """Every saved version, newest first, each with its changes against the previous."""
+        obj = get_object_or_404(self.model, pk=pk)
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        if request.method == "POST":
+            historical = get_object_or_404(obj.history, history_id=request.POST.get("history_id"))
+            draft = self.restore(historical, request.user)
+            messages.success(request, _("The earlier version is now a draft. Nothing was lost."))
+            return redirect(
+                reverse(
+                    f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[draft.pk]
+                )
+            )
+        records = list(
+            obj.history.select_related("history_user").order_by("-history_date", "-history_id")
+        )
+        versions = []
+        for record, previous in zip(records, [*records[1:], None], strict=True):
+            versions.append({"record": record, "changes": diff_records(record, previous)})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "object": obj,
+            "title": _("Versions of %(item)s") % {"item": obj},
+            "versions": versions,
+            "can_restore": self.can_restore and self.has_change_permission(request, obj),
+        }
+        return TemplateResponse(request, "admin/education/versions.html", context)
+
+    can_restore = False
+
+    def restore(self, historical, user):
+        raise PermissionDenied
+
+
+class WorkflowAdminMixin(VersionHistoryMixin):
+    form = LockedVersionForm
+    change_form_template = "admin/education/governed_change_form.html"
+    workflow_readonly = (
+        "status",
+        "clinical_reviewer",
+        "reviewed_on",
+        "next_review_due",
+        "publish_at",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), *self.workflow_readonly)
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        return fields if "seen_version" in fields else [*fields, "seen_version"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        names = {name for _, options in fieldsets for name in options["fields"]}
+        if "seen_version" not in names:
+            fieldsets = [*fieldsets, (None, {"fields": ("seen_version",), "classes": ("hidden",)})]
+        return fieldsets
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        if change:
+            obj.version = F("version") + 1
+        super().save_model(request, obj, form, change)
+        obj.refresh_from_db(fields=["version"])
+
+    def available_transitions(self, request, obj):
+        if obj is None:
+            return []
+        return [
+            (name, label)
+            for name, (label, needs_publish, sources) in TRANSITIONS.items()
+            if obj.status in sources and (not needs_publish or workflow.can_publish(request.user))
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["transitions"] = self.available_transitions(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<int:pk>/workflow/<str:transition>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="{}_{}_transition".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def transition_view(self, request, pk, transition):
+        obj = get_object_or_404(self.model, pk=pk)
+        if not self.has_change_permission(request, obj) or transition not in TRANSITIONS:
+            raise PermissionDenied
+        if TRANSITIONS[transition][1] and not workflow.can_publish(request.user):
+            raise PermissionDenied
+        label = TRANSITIONS[transition][0]
+        change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]
+        )
+        if transition == "publish":
+            form = PublishForm(
+                request.POST or None,
+                reviewers=reviewers(),
+                initial={"reviewer": request.user.pk, "reviewed_on": timezone.localdate()},
+            )
+        else:
+            form = CommentForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = self.perform(transition, obj, request.user, data)
+            except workflow.WorkflowError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("%(action)s: done.") % {"action": label})
+                return redirect(
+                    reverse(
+                        f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                        args=[result.pk],
+                    )
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "object": obj,
+            "title": f"{label}: {obj}",
+            "form": form,
+            "label": label,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/education/transition.html", context)
+
+    def perform(self, transition, obj, user, data):
+        if transition == "submit":
+            workflow.submit_for_review(obj=obj, user=user)
+        elif transition == "return":
+            workflow.return_to_draft(obj=obj, user=user, comment=data["comment"])
+        elif transition == "archive":
+            workflow.archive(obj=obj, user=user, comment=data["comment"])
+        else:
+            return workflow.publish(
+                obj=obj,
+                user=user,
+                reviewer=data["reviewer"],
+                reviewed_on=data["reviewed_on"],
+                next_review_due=data["next_review_due"],
+                publish_at=data["publish_at"],
+                material_change=data["material_change"],
+                comment=data["comment"],
+            )
+        return obj
+
+
+def diff_records(record, previous):
+    """[(field label, [diff lines])] for the fields that differ from the previous version."""
+    if previous is None:
+        return []
+    changes = []
+    for change in record.diff_against(previous).changes:
+        field = record.instance_type._meta.get_field(change.field)
+        old, new = str(change.old or ""), str(change.new or "")
+        lines = [
+            f"{line[0]} {line[1:]}"
+            for line in list(
+                difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=1)
+            )[2:]
+        ] or [f"- {old}", f"+ {new}"]
+        changes.append((field.verbose_name, lines))
+    return changes

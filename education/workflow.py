@@ -1,0 +1,208 @@
+"""The editorial workflow shared by courses, lessons and quizzes:
+
+    draft -> in review -> published -> archived
+
+Editors submit drafts; only clinical reviewers return, publish (with a named reviewer, a
+review date and a next-review date) and archive. A published lesson stays live while its
+next version is drafted as a separate row (`draft_of`), and is replaced only when that
+draft is published. Every transition is a guarded conditional update plus an audit event.
+"""
+
+from datetime import date
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from education.models import Lesson, Status, WorkflowAction, WorkflowEvent
+
+PUBLISH_PERMISSION = "education.publish_content"
+LESSON_CONTENT_FIELDS = (
+    "course", "title", "summary", "objectives", "body", "key_points", "references",
+    "estimated_minutes", "position",
+)  # fmt: skip
+
+
+class WorkflowError(Exception):
+    """An illegal transition; the message says why. Nothing was changed."""
+
+
+def record(obj, action, user, comment=""):
+    return WorkflowEvent.objects.create(
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        object_id=obj.pk,
+        object_repr=str(obj)[:300],
+        action=action,
+        actor=user,
+        comment=comment,
+    )
+
+
+def can_edit(user, obj):
+    opts = obj._meta
+    return user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+
+def can_publish(user):
+    return user.has_perm(PUBLISH_PERMISSION)
+
+
+def one_year_after(day):
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def _move(obj, *, source, target, **fields):
+    """The guarded state change: only from `source`, so a double click changes it once."""
+    updated = (
+        type(obj).objects.filter(pk=obj.pk, status__in=source).update(status=target, **fields)
+    )
+    if not updated:
+        raise WorkflowError(
+            _("“%(item)s” is %(status)s; it cannot be moved that way.")
+            % {"item": obj, "status": obj.get_status_display().lower()}
+        )
+    obj.refresh_from_db()
+
+
+def submit_for_review(*, obj, user):
+    if not can_edit(user, obj):
+        raise PermissionDenied
+    with transaction.atomic():
+        _move(obj, source=[Status.DRAFT], target=Status.IN_REVIEW)
+        record(obj, WorkflowAction.SUBMITTED, user)
+
+
+def return_to_draft(*, obj, user, comment):
+    if not can_publish(user):
+        raise PermissionDenied
+    if not comment.strip():
+        raise WorkflowError(_("Say what needs changing: the comment goes back to the editor."))
+    with transaction.atomic():
+        _move(obj, source=[Status.IN_REVIEW], target=Status.DRAFT)
+        record(obj, WorkflowAction.RETURNED, user, comment)
+
+
+def publish(*, obj, user, reviewer, reviewed_on, next_review_due=None, publish_at=None,
+            material_change=False, comment=""):  # fmt: skip
+    """Publish a reviewed item with its clinical sign-off. Returns the live object."""
+    if not can_publish(user):
+        raise PermissionDenied
+    if reviewer is None or not isinstance(reviewed_on, date):
+        raise WorkflowError(_("Publishing needs the named clinical reviewer and the review date."))
+    if not can_publish(reviewer):
+        raise WorkflowError(_("%(name)s is not a clinical reviewer.") % {"name": reviewer})
+    next_review_due = next_review_due or one_year_after(reviewed_on)
+    if next_review_due <= reviewed_on:
+        raise WorkflowError(_("The next review must be due after the review date."))
+    now = timezone.now()
+    scheduled = publish_at is not None and publish_at > now
+    with transaction.atomic():
+        _move(
+            obj,
+            source=[Status.IN_REVIEW],
+            target=Status.PUBLISHED,
+            clinical_reviewer=reviewer,
+            reviewed_on=reviewed_on,
+            next_review_due=next_review_due,
+            publish_at=publish_at if scheduled else None,
+            updated_by=user,
+        )
+        if isinstance(obj, Lesson) and material_change:
+            obj.material_change_at = publish_at if scheduled else now
+            obj.save(update_fields=["material_change_at"])
+        record(
+            obj, WorkflowAction.SCHEDULED if scheduled else WorkflowAction.PUBLISHED, user, comment
+        )
+        if isinstance(obj, Lesson) and obj.draft_of_id and not scheduled:
+            return promote(obj)
+    return obj
+
+
+def promote(draft):
+    """Copy a published draft into the live lesson it replaces, then drop the draft row
+    (its history stays). Learner progress keeps pointing at the same live lesson."""
+    live = Lesson.objects.select_for_update().get(pk=draft.draft_of_id)
+    for name in (*LESSON_CONTENT_FIELDS, "clinical_reviewer", "reviewed_on", "next_review_due"):
+        setattr(live, name, getattr(draft, name))
+    if draft.material_change_at:
+        live.material_change_at = draft.material_change_at
+    live.status = Status.PUBLISHED
+    live.publish_at = None
+    live.version += 1
+    live.updated_by = draft.updated_by
+    live._change_reason = f"published from draft #{draft.pk}"
+    live.save()
+    live.tags.set(draft.tags.all())
+    draft.delete()
+    return live
+
+
+def promote_due_drafts():
+    """Replace live lessons whose scheduled new version is due. Called by learner pages, so
+    scheduled publishing needs no cron job; cheap when nothing is due (one indexed query)."""
+    due = Lesson.objects.drafts_of_live().filter(
+        status=Status.PUBLISHED, publish_at__lte=timezone.now()
+    )
+    for draft in due:
+        with transaction.atomic():
+            # Guarded: a concurrent request may have promoted it a moment ago.
+            if Lesson.objects.filter(pk=draft.pk).exists():
+                promote(draft)
+
+
+def archive(*, obj, user, comment=""):
+    if not can_publish(user):
+        raise PermissionDenied
+    with transaction.atomic():
+        _move(obj, source=[Status.PUBLISHED], target=Status.ARCHIVED)
+        record(obj, WorkflowAction.ARCHIVED, user, comment)
+
+
+def start_new_draft(*, lesson, user, values=None, action=WorkflowAction.DRAFT_STARTED):
+    """The draft that will replace a published lesson (the existing one if there is one)."""
+    if not can_edit(user, lesson):
+        raise PermissionDenied
+    if lesson.draft_of_id:
+        raise WorkflowError(_("This is already a draft."))
+    with transaction.atomic():
+        draft = Lesson.objects.filter(draft_of=lesson).first()
+        if draft is None:
+            draft = Lesson(draft_of=lesson, slug=lesson.slug, status=Status.DRAFT)
+            for name in LESSON_CONTENT_FIELDS:
+                setattr(draft, name, getattr(lesson, name))
+        for name, value in (values or {}).items():
+            setattr(draft, name, value)
+        draft.status = Status.DRAFT
+        draft.updated_by = user
+        draft.save()
+        draft.tags.set(lesson.tags.all())
+        record(lesson, action, user)
+    return draft
+
+
+def restore_version(*, historical, user):
+    """Restoring never rewrites history: the old values become a new draft."""
+    lesson = Lesson.objects.get(pk=historical.id)
+    values = {
+        name: getattr(historical, name) for name in LESSON_CONTENT_FIELDS if name != "course"
+    }
+    values["course_id"] = historical.course_id
+    if lesson.draft_of_id is None and lesson.status != Status.DRAFT:
+        return start_new_draft(
+            lesson=lesson, user=user, values=values, action=WorkflowAction.RESTORED
+        )
+    with transaction.atomic():
+        for name, value in values.items():
+            setattr(lesson, name, value)
+        lesson.status = Status.DRAFT
+        lesson.updated_by = user
+        lesson.version += 1
+        lesson._change_reason = f"restored version of {historical.history_date:%Y-%m-%d %H:%M}"
+        lesson.save()
+        record(lesson, WorkflowAction.RESTORED, user)
+    return lesson

@@ -1,0 +1,174 @@
+import pytest
+from django.urls import reverse
+
+from education import workflow
+from education.models import Lesson, LessonProgress, ProblemReport, Status, WorkflowEvent
+from education.reports import file_report
+from tests.education.factories import make_course, make_lesson
+
+
+@pytest.fixture
+def course(db):
+    return make_course("course")
+
+
+@pytest.fixture
+def draft(course):
+    return make_lesson(course, "new-lesson", status=Status.DRAFT, body="First text.")
+
+
+def transition_url(lesson, name):
+    return reverse("admin:education_lesson_transition", args=[lesson.pk, name])
+
+
+def change_form(lesson, **changes):
+    data = {
+        "course": lesson.course_id,
+        "title": lesson.title,
+        "slug": lesson.slug,
+        "position": lesson.position,
+        "summary": lesson.summary,
+        "objectives": lesson.objectives,
+        "body": lesson.body,
+        "key_points": lesson.key_points,
+        "references": lesson.references,
+        "estimated_minutes": lesson.estimated_minutes,
+        "seen_version": lesson.version,
+    }
+    return {**data, **changes}
+
+
+def test_an_editor_submits_from_the_admin_and_cannot_publish(client, editor, draft):
+    client.force_login(editor)
+    response = client.post(transition_url(draft, "submit"), {"comment": ""})
+    assert response.status_code == 302
+    assert Lesson.objects.get(pk=draft.pk).status == Status.IN_REVIEW
+    assert (
+        client.post(
+            transition_url(draft, "publish"), {"reviewer": editor.pk, "reviewed_on": "2026-11-26"}
+        ).status_code
+        == 403
+    )
+    assert Lesson.objects.get(pk=draft.pk).status == Status.IN_REVIEW
+
+
+def test_a_reviewer_publishes_from_the_admin_with_the_sign_off_form(
+    client, editor, reviewer, draft
+):
+    workflow.submit_for_review(obj=draft, user=editor)
+    client.force_login(reviewer)
+    page = client.get(transition_url(draft, "publish")).content.decode()
+    assert "Clinical reviewer" in page and "Next review due" in page
+    client.post(
+        transition_url(draft, "publish"), {"reviewer": reviewer.pk, "reviewed_on": "2026-11-26"}
+    )
+    draft.refresh_from_db()
+    assert draft.status == Status.PUBLISHED
+    assert draft.clinical_reviewer == reviewer
+
+
+def test_the_publish_form_refuses_a_missing_review_date(client, editor, reviewer, draft):
+    workflow.submit_for_review(obj=draft, user=editor)
+    client.force_login(reviewer)
+    response = client.post(transition_url(draft, "publish"), {"reviewer": reviewer.pk})
+    assert response.status_code == 200
+    assert "This field is required" in response.content.decode()
+    assert Lesson.objects.get(pk=draft.pk).status == Status.IN_REVIEW
+
+
+def test_the_second_of_two_concurrent_edits_is_refused(client, editor, reviewer, draft):
+    url = reverse("admin:education_lesson_change", args=[draft.pk])
+    opened = change_form(draft)
+    client.force_login(reviewer)
+    assert client.post(url, change_form(draft, body="Reviewer's edit.")).status_code == 302
+    client.force_login(editor)
+    response = client.post(url, {**opened, "body": "Editor's edit."})
+    assert response.status_code == 200
+    assert "Changed by Dr Ana Rivera at" in response.content.decode()
+    assert Lesson.objects.get(pk=draft.pk).body == "Reviewer's edit."
+
+
+def test_a_live_lesson_cannot_be_edited_in_place(client, editor, course):
+    live = make_lesson(course, "live", body="Live text.")
+    client.force_login(editor)
+    client.post(
+        reverse("admin:education_lesson_change", args=[live.pk]), change_form(live, body="Sneaky.")
+    )
+    assert Lesson.objects.get(pk=live.pk).body == "Live text."
+    response = client.post(reverse("admin:education_lesson_new_draft", args=[live.pk]))
+    new = Lesson.objects.get(draft_of=live)
+    assert response.url == reverse("admin:education_lesson_change", args=[new.pk])
+
+
+def test_the_preview_shows_the_draft_and_records_nothing(client, editor, draft):
+    client.force_login(editor)
+    page = client.get(reverse("admin:education_lesson_preview", args=[draft.pk])).content.decode()
+    assert "First text." in page and "Preview" in page
+    assert not LessonProgress.objects.exists()
+
+
+def test_the_versions_page_shows_changes_and_restores_as_a_draft(client, editor, draft):
+    draft.body = "Second text."
+    draft.save()
+    client.force_login(editor)
+    url = reverse("admin:education_lesson_versions", args=[draft.pk])
+    page = client.get(url).content.decode()
+    assert "- First text." in page and "+ Second text." in page
+    oldest = draft.history.order_by("history_id").first()
+    client.post(url, {"history_id": oldest.history_id})
+    assert Lesson.objects.get(pk=draft.pk).body == "First text."
+    assert draft.history.count() == 3
+
+
+def test_the_audit_log_cannot_be_changed_or_deleted_even_by_a_superuser(
+    admin_client, editor, draft
+):
+    workflow.submit_for_review(obj=draft, user=editor)
+    event = WorkflowEvent.objects.get()
+    assert admin_client.get(reverse("admin:education_workflowevent_changelist")).status_code == 200
+    assert (
+        admin_client.post(
+            reverse("admin:education_workflowevent_delete", args=[event.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    admin_client.post(
+        reverse("admin:education_workflowevent_change", args=[event.pk]), {"comment": "x"}
+    )
+    assert WorkflowEvent.objects.get().comment == ""
+    assert admin_client.get(reverse("admin:education_workflowevent_add")).status_code == 403
+
+
+def test_resolving_a_problem_report_needs_a_note(client, editor, learner, draft):
+    report = file_report(reporter=learner, obj=draft, version_seen="history #1", text="Typo")
+    client.force_login(editor)
+    url = reverse("admin:education_problemreport_change", args=[report.pk])
+    response = client.post(url, {"status": "resolved", "resolution": ""})
+    assert "Say how it was resolved" in response.content.decode()
+    client.post(url, {"status": "resolved", "resolution": "Fixed the typo."})
+    report.refresh_from_db()
+    assert (report.status, report.resolved_by) == ("resolved", editor)
+    assert ProblemReport.objects.count() == 1
+
+
+def test_the_editorial_queue_lists_what_needs_attention(
+    client, editor, reviewer, learner, draft, course
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    workflow.submit_for_review(obj=draft, user=editor)
+    due = make_lesson(course, "due-soon")
+    Lesson.objects.filter(pk=due.pk).update(
+        reviewed_on=timezone.localdate() - timedelta(days=360),
+        next_review_due=timezone.localdate() + timedelta(days=5),
+    )
+    file_report(reporter=learner, obj=due, version_seen="history #1", text="Ambiguous wording")
+    client.force_login(editor)
+    page = client.get(reverse("progress:editorial")).content.decode()
+    assert "New Lesson" in page
+    assert "Due Soon" in page
+    assert "Ambiguous wording" in page
+    client.force_login(learner)
+    assert client.get(reverse("progress:editorial")).status_code == 403

@@ -1,0 +1,206 @@
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils import timezone
+
+from education import progress, workflow
+from education.models import Lesson, LessonProgress, ProblemReport, Status, WorkflowEvent
+from tests.education.factories import make_course, make_lesson
+
+TODAY = date(2026, 11, 26)
+
+
+@pytest.fixture
+def course(db):
+    return make_course("course")
+
+
+@pytest.fixture
+def draft(course):
+    return make_lesson(course, "new-lesson", status=Status.DRAFT, body="First text.")
+
+
+@pytest.fixture
+def live(course):
+    return make_lesson(course, "live-lesson", body="Live text.")
+
+
+def publish(obj, reviewer, **kwargs):
+    return workflow.publish(obj=obj, user=reviewer, reviewer=reviewer, reviewed_on=TODAY, **kwargs)
+
+
+def lesson_page(client, lesson):
+    return client.get(reverse("education:lesson", args=[lesson.slug]))
+
+
+def test_an_editor_submits_and_a_reviewer_publishes_with_sign_off(editor, reviewer, draft):
+    workflow.submit_for_review(obj=draft, user=editor)
+    assert draft.status == Status.IN_REVIEW
+    publish(draft, reviewer)
+    draft.refresh_from_db()
+    assert (draft.status, draft.clinical_reviewer, draft.reviewed_on) == (
+        Status.PUBLISHED,
+        reviewer,
+        TODAY,
+    )
+    assert draft.next_review_due == date(2027, 11, 26)
+    actions = list(WorkflowEvent.objects.order_by("id").values_list("action", "actor__username"))
+    assert actions == [("submitted", "edith"), ("published", "dr_rivera")]
+
+
+@pytest.mark.parametrize("step", ["return", "publish", "archive"])
+def test_editors_may_not_return_publish_or_archive(editor, draft, step):
+    draft.status = Status.IN_REVIEW if step != "archive" else Status.PUBLISHED
+    draft.save()
+    with pytest.raises(PermissionDenied):
+        if step == "return":
+            workflow.return_to_draft(obj=draft, user=editor, comment="no")
+        elif step == "publish":
+            workflow.publish(obj=draft, user=editor, reviewer=editor, reviewed_on=TODAY)
+        else:
+            workflow.archive(obj=draft, user=editor)
+    assert Lesson.objects.get(pk=draft.pk).status == draft.status
+
+
+def test_learners_cannot_submit(learner, draft):
+    with pytest.raises(PermissionDenied):
+        workflow.submit_for_review(obj=draft, user=learner)
+
+
+def test_illegal_transitions_are_refused_and_change_nothing(editor, reviewer, draft):
+    with pytest.raises(workflow.WorkflowError, match="is draft"):
+        publish(draft, reviewer)
+    workflow.submit_for_review(obj=draft, user=editor)
+    with pytest.raises(workflow.WorkflowError):
+        workflow.submit_for_review(obj=draft, user=editor)
+    assert WorkflowEvent.objects.count() == 1
+
+
+def test_publishing_without_complete_sign_off_is_refused(editor, reviewer, draft):
+    workflow.submit_for_review(obj=draft, user=editor)
+    with pytest.raises(workflow.WorkflowError, match="named clinical reviewer"):
+        workflow.publish(obj=draft, user=reviewer, reviewer=None, reviewed_on=TODAY)
+    with pytest.raises(workflow.WorkflowError, match="not a clinical reviewer"):
+        workflow.publish(obj=draft, user=reviewer, reviewer=editor, reviewed_on=TODAY)
+    with pytest.raises(workflow.WorkflowError, match="after the review date"):
+        publish(draft, reviewer, next_review_due=TODAY)
+    assert Lesson.objects.get(pk=draft.pk).status == Status.IN_REVIEW
+
+
+def test_a_reviewer_sends_a_draft_back_with_a_comment(editor, reviewer, draft):
+    workflow.submit_for_review(obj=draft, user=editor)
+    with pytest.raises(workflow.WorkflowError, match="Say what needs changing"):
+        workflow.return_to_draft(obj=draft, user=reviewer, comment=" ")
+    workflow.return_to_draft(obj=draft, user=reviewer, comment="Soften the second paragraph.")
+    assert draft.status == Status.DRAFT
+    assert WorkflowEvent.objects.get(action="returned").comment == "Soften the second paragraph."
+
+
+def test_learners_keep_the_published_text_while_a_new_draft_is_reviewed(
+    learner_client, learner, editor, reviewer, live
+):
+    progress.mark_complete(learner=learner, lesson=live)
+    new = workflow.start_new_draft(lesson=live, user=editor)
+    new.body = "Revised text."
+    new.save()
+    workflow.submit_for_review(obj=new, user=editor)
+    assert "Live text." in lesson_page(learner_client, live).content.decode()
+    assert "Revised text." not in lesson_page(learner_client, live).content.decode()
+
+    result = publish(new, reviewer)
+    assert result.pk == live.pk
+    page = lesson_page(learner_client, live).content.decode()
+    assert "Revised text." in page
+    assert "Clinically reviewed by Dr Ana Rivera on 26 November 2026" in page
+    assert not Lesson.objects.filter(draft_of=live).exists()
+    assert LessonProgress.objects.get(learner=learner).lesson_id == live.pk
+
+
+def test_a_new_lesson_scheduled_for_later_is_hidden_until_then(
+    learner_client, editor, reviewer, draft
+):
+    workflow.submit_for_review(obj=draft, user=editor)
+    publish(draft, reviewer, publish_at=timezone.now() + timedelta(days=1))
+    assert lesson_page(learner_client, draft).status_code == 404
+    Lesson.objects.filter(pk=draft.pk).update(publish_at=timezone.now() - timedelta(minutes=1))
+    assert lesson_page(learner_client, draft).status_code == 200
+
+
+def test_a_scheduled_new_version_replaces_the_live_text_when_due(
+    learner_client, editor, reviewer, live
+):
+    new = workflow.start_new_draft(lesson=live, user=editor)
+    new.body = "Scheduled text."
+    new.save()
+    workflow.submit_for_review(obj=new, user=editor)
+    publish(new, reviewer, publish_at=timezone.now() + timedelta(hours=2))
+    assert "Live text." in lesson_page(learner_client, live).content.decode()
+    Lesson.objects.filter(pk=new.pk).update(publish_at=timezone.now() - timedelta(seconds=1))
+    assert "Scheduled text." in lesson_page(learner_client, live).content.decode()
+    assert not Lesson.objects.filter(pk=new.pk).exists()
+
+
+def test_a_material_change_flags_exactly_the_learners_who_had_completed(
+    client, learner, other_learner, editor, reviewer, live
+):
+    progress.mark_complete(learner=learner, lesson=live)
+    progress.record_opened(learner=other_learner, lesson=live)
+    new = workflow.start_new_draft(lesson=live, user=editor)
+    workflow.submit_for_review(obj=new, user=editor)
+    publish(new, reviewer, material_change=True)
+    client.force_login(learner)
+    assert "Updated: please review" in client.get(reverse("home")).content.decode()
+    assert "please review this lesson again" in lesson_page(client, live).content.decode()
+    client.force_login(other_learner)
+    assert "Updated: please review" not in client.get(reverse("home")).content.decode()
+    client.force_login(learner)
+    client.post(
+        reverse("education:lesson-completion", args=[live.slug]), {"completed": "reviewed"}
+    )
+    assert "Updated: please review" not in client.get(reverse("home")).content.decode()
+
+
+def test_archiving_hides_the_lesson_but_keeps_progress(learner_client, learner, reviewer, live):
+    progress.mark_complete(learner=learner, lesson=live)
+    workflow.archive(obj=live, user=reviewer)
+    assert lesson_page(learner_client, live).status_code == 404
+    assert LessonProgress.objects.filter(learner=learner, lesson=live).exists()
+
+
+def test_restoring_an_old_version_makes_a_new_draft_and_keeps_history(editor, reviewer, draft):
+    draft.body = "Second text."
+    draft.save()
+    first = draft.history.order_by("history_id").first()
+    restored = workflow.restore_version(historical=first, user=editor)
+    assert restored.body == "First text."
+    assert restored.status == Status.DRAFT
+    assert list(draft.history.order_by("history_id").values_list("body", flat=True)) == [
+        "First text.",
+        "Second text.",
+        "First text.",
+    ]
+
+
+def test_restoring_a_version_of_a_live_lesson_leaves_the_live_text_alone(editor, live):
+    live.body = "Live text, edited."
+    live.save()
+    oldest = live.history.order_by("history_id").first()
+    draft = workflow.restore_version(historical=oldest, user=editor)
+    assert draft.draft_of == live
+    assert draft.body == "Live text."
+    live.refresh_from_db()
+    assert live.body == "Live text, edited."
+
+
+def test_problem_reports_land_in_the_queue_with_the_version_seen(learner_client, learner, live):
+    url = reverse("education:lesson-report", args=[live.slug])
+    learner_client.post(url, {"text": "The table in section 2 contradicts the key points."})
+    report = ProblemReport.objects.get()
+    assert report.reporter == learner
+    assert report.content_object == live
+    assert report.version_seen.startswith("history #")
+    response = learner_client.post(url, {"text": "   "}, follow=True)
+    assert "The report was not sent" in response.content.decode()
+    assert ProblemReport.objects.count() == 1
