@@ -138,6 +138,11 @@ class LessonAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             readonly += [name for name in CONTENT_FIELDS if name not in readonly]
         return readonly
 
+    def get_prepopulated_fields(self, request, obj=None):
+        if "slug" in self.get_readonly_fields(request, obj):
+            return {}
+        return super().get_prepopulated_fields(request, obj)
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "body":

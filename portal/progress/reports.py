@@ -70,7 +70,7 @@ class ReportRow:
             return ReportStatus.COMPLETED
         if self.overdue:
             return ReportStatus.OVERDUE
-        if self.progress.steps_done:
+        if self.progress.steps_done or self.progress.best_percent:
             return ReportStatus.IN_PROGRESS
         return ReportStatus.NOT_STARTED
 

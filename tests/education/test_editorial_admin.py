@@ -172,3 +172,33 @@ def test_the_editorial_queue_lists_what_needs_attention(
     assert "Ambiguous wording" in page
     client.force_login(learner)
     assert client.get(reverse("progress:editorial")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "status", [Status.DRAFT, Status.IN_REVIEW, Status.PUBLISHED, Status.ARCHIVED]
+)
+def test_every_governed_change_page_opens_for_editors_and_reviewers(
+    client, editor, reviewer, course, status
+):
+    from tests.quizzes.factories import make_quiz
+
+    lesson = make_lesson(course, f"lesson-{status}", status=status)
+    quiz = make_quiz(lesson, slug=f"quiz-{status}", status=status)
+    course.status = status
+    course.save()
+    pages = [
+        reverse("admin:education_lesson_change", args=[lesson.pk]),
+        reverse("admin:education_course_change", args=[course.pk]),
+        reverse("admin:quizzes_quiz_change", args=[quiz.pk]),
+        reverse("admin:quizzes_question_change", args=[quiz.questions.first().pk]),
+        reverse("admin:education_lesson_versions", args=[lesson.pk]),
+        reverse("admin:quizzes_quiz_versions", args=[quiz.pk]),
+        reverse("admin:education_lesson_preview", args=[lesson.pk]),
+        reverse("admin:education_lesson_changelist"),
+        reverse("admin:quizzes_quiz_changelist"),
+        reverse("admin:education_problemreport_changelist"),
+    ]
+    for user in (editor, reviewer):
+        client.force_login(user)
+        for url in pages:
+            assert client.get(url).status_code == 200, (user, url)
