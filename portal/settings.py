@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "education",
     "quizzes",
     "portal.progress",
+    "portal.ops",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -69,8 +70,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "portal.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.accounts.middleware.SessionTimeoutMiddleware",
+    "portal.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "portal.accounts.middleware.NoStoreForSignedInMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes goes last so it sees the outcome of the authentication attempt.
@@ -100,9 +103,13 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"
 DATABASES = {"default": parse_database_url("DATABASE_URL", DATABASE_URL, base_dir=BASE_DIR)}
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # Opening a PostgreSQL connection costs more than most of our pages; keep them.
+    # Opening a PostgreSQL connection costs more than most of our pages; keep them, and
+    # check a kept one before use so a restarted server costs one failed check, not errors.
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A runaway query is stopped instead of holding a worker and its locks.
+    timeout_ms = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 30_000, minimum=0)
+    DATABASES["default"]["OPTIONS"].setdefault("options", f"-c statement_timeout={timeout_ms}")
 else:
     DATABASES["default"]["NAME"].parent.mkdir(parents=True, exist_ok=True)
 
@@ -186,7 +193,27 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A sign-in ends after this long whatever happens (absolute timeout) ...
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_AGE_SECONDS", 60 * 60 * 12, minimum=60)
+# ... or after this long without a request (idle timeout), for shared ward computers.
+SESSION_IDLE_SECONDS = env_int("DJANGO_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
+
+# With Redis, sessions and the cache live there and every app server shares them; without
+# it, sessions are in the database and each process keeps a small local cache.
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("REDIS_URL must look like redis://127.0.0.1:6379/0.")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # No inline script or style anywhere: pages load only the portal's own files.
 # data: images are allowed because Bootstrap draws its form and menu icons as data: SVGs.

@@ -1,5 +1,12 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
 # The pages a person who must choose a new password may still reach.
 ALLOWED_URL_NAMES = {"password_change", "password_change_done", "logout"}
@@ -20,3 +27,45 @@ class PasswordChangeRequiredMiddleware:
             if request.path not in self.allowed_paths:
                 return redirect("password_change")
         return self.get_response(request)
+
+
+def start_idle_clock(sender, request, user, **kwargs):
+    """Connected to user_logged_in: a fresh sign-in starts the idle clock."""
+    if request is not None and hasattr(request, "session"):
+        request.session["last_seen"] = int(time.time())
+
+
+class SessionTimeoutMiddleware:
+    """End a sign-in after SESSION_IDLE_SECONDS without a request. (The absolute limit is
+    the session cookie's age.) The last-seen time is written at most once a minute so a
+    busy page does not write the session on every request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get("last_seen", now)
+            if now - last_seen > settings.SESSION_IDLE_SECONDS:
+                logout(request)
+                messages.info(request, _("You were signed out after a period of inactivity."))
+                return redirect(f"{reverse('login')}?next={request.path}")
+            if now - last_seen >= 60:
+                request.session["last_seen"] = now
+        return self.get_response(request)
+
+
+class NoStoreForSignedInMiddleware:
+    """Pages for a signed-in person (quiz answers, progress, the admin) must not be kept by
+    the browser or a proxy, where the next person at a shared computer could see them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            add_never_cache_headers(response)
+            response.headers["Cache-Control"] += ", private"
+        return response

@@ -99,3 +99,22 @@ def test_email_urls_configure_an_smtp_mailer():
     assert mailer["OPTIONS"]["use_tls"] is True
     with pytest.raises(ImproperlyConfigured, match="EMAIL_URL"):
         parse_email_url("EMAIL_URL", "http://mail.local")
+
+
+def test_redis_url_puts_the_cache_and_sessions_in_redis():
+    script = "import portal.settings as s; print(s.CACHES['default']['BACKEND'], s.SESSION_ENGINE)"
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE", "REDIS"))
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=BASE_DIR,
+        env={**env, "DJANGO_DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/3"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "django.contrib.sessions.backends.cache",
+    ]
+    assert load_settings(DJANGO_DEBUG="1", REDIS_URL="localhost:6379").returncode != 0
