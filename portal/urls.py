@@ -38,6 +38,7 @@ urlpatterns = [
     # The learner dashboard is everyone's home page.
     path("", dashboard, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/live", views.liveness, name="liveness"),
     path("accounts/", include(auth_patterns)),
     path("", include("education.urls")),
     path("", include("quizzes.urls")),

@@ -21,3 +21,12 @@ def healthz(request):
         logger.warning("Health check: the database did not answer", exc_info=True)
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_not_required
+@never_cache
+@require_safe
+def liveness(request):
+    """Is this process serving at all? No database, no session: the benchmark's baseline,
+    and the probe a process supervisor can use without loading the database."""
+    return JsonResponse({"status": "ok"})

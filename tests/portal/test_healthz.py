@@ -18,3 +18,9 @@ def test_it_reports_503_when_the_database_does_not_answer(client, db):
         response = client.get(reverse("healthz"))
     assert response.status_code == 503
     assert response.json()["database"] == "unavailable"
+
+
+def test_the_liveness_probe_answers_without_the_database(client, db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(reverse("liveness"))
+    assert response.json() == {"status": "ok"}

@@ -11,6 +11,7 @@ PUBLIC_VIEWS = {
     "password_reset_confirm",
     "password_reset_complete",
     "healthz",
+    "liveness",
     "admin:login",
     "progress:certificate-verify",
 }
