@@ -1,0 +1,84 @@
+from collections import Counter
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from education.models import Status
+from quizzes.gift import GiftError, import_questions, line_problem, parse_gift
+from quizzes.models import QuestionKind, Quiz
+
+
+class Command(BaseCommand):
+    help = (
+        "Import questions from a Moodle GIFT file into a quiz, after its existing questions. "
+        "All or nothing: a file with any problem writes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("quiz_slug", help=_("Slug of the quiz to add the questions to."))
+        parser.add_argument("file", help=_("GIFT file (UTF-8)."))
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help=_("Check the file and report what would be imported; write nothing."),
+        )
+
+    def handle(self, *args, quiz_slug, file, dry_run, **options):
+        quiz = Quiz.objects.filter(slug=quiz_slug).first()
+        if quiz is None:
+            raise CommandError(_("There is no quiz with the slug %(slug)s.") % {"slug": quiz_slug})
+        questions = self._parse(Path(file))
+        for question in questions:
+            if not question.rationale:
+                self.stderr.write(
+                    self.style.WARNING(
+                        line_problem(
+                            question.line,
+                            _("no general feedback (####), so no rationale; add one in the admin"),
+                        )
+                    )
+                )
+        if dry_run:
+            self.stdout.write(
+                _("Dry run, nothing written: %(summary)s")
+                % {"summary": self._summary(questions, quiz)}
+            )
+            return
+        import_questions(quiz=quiz, questions=questions)
+        self.stdout.write(self.style.SUCCESS(self._summary(questions, quiz)))
+        if quiz.status == Status.PUBLISHED:
+            self.stdout.write(
+                self.style.WARNING(_("The quiz is published: learners get these questions now."))
+            )
+
+    def _parse(self, path):
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as error:
+            raise CommandError(
+                _("Cannot read %(path)s: %(error)s") % {"path": path, "error": error}
+            ) from error
+        try:
+            return parse_gift(text)
+        except GiftError as error:
+            raise CommandError(
+                _("Nothing was imported; fix these problems in %(path)s first:") % {"path": path}
+                + "\n"
+                + "\n".join(error.problems)
+            ) from error
+
+    def _summary(self, questions, quiz):
+        kinds = Counter(question.kind for question in questions)
+        return ngettext(
+            "%(count)d question for %(quiz)s (%(kinds)s).",
+            "%(count)d questions for %(quiz)s (%(kinds)s).",
+            len(questions),
+        ) % {
+            "count": len(questions),
+            "quiz": quiz.slug,
+            "kinds": ", ".join(
+                f"{kinds[kind]} {kind.label.lower()}" for kind in QuestionKind if kinds[kind]
+            ),
+        }
