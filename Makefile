@@ -37,8 +37,23 @@ run: demo
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# The browser tests (tests/browser, marker "browser") need Debian's Chromium; without it they
+# are left out, and the last line says so.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if command -v chromium >/dev/null 2>&1; then \
+		$(BIN)/python -m pytest $(PYTEST_ARGS); \
+	else \
+		status=0; $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS) || status=$$?; \
+		echo "NOTE: the browser tests were SKIPPED: Chromium is not installed (apt-get install chromium)."; \
+		exit $$status; \
+	fi
+
+# Only the browser tests (Playwright driving Debian's Chromium); screenshots in var/screenshots/.
+test-browser: install
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Chromium is not installed, so the browser tests cannot run: apt-get install chromium"; \
+		exit 1; }
+	$(BIN)/python -m pytest tests/browser -m browser $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

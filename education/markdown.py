@@ -7,15 +7,21 @@ attributes and URL schemes, so even a renderer bug cannot put script on a learne
 from urllib.parse import urlsplit
 
 import nh3
+from django.utils.html import escape
+from django.utils.translation import gettext
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
 
 ALLOWED_TAGS = {
     "a", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "li", "ol", "p",
     "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul", "del", "sup", "sub",
+    "div",
 }  # fmt: skip
+# A wide table scrolls inside its own keyboard-focusable region on a phone.
+TABLE_REGION = {"class": "table-scroll", "tabindex": "0", "role": "region"}
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "rel"},
+    "div": {"aria-label"},
     "h2": {"id"},
     "h3": {"id"},
     "h4": {"id"},
@@ -38,7 +44,18 @@ def _markdown():
             tokens[idx].attrSet("rel", EXTERNAL_REL)
         return renderer.renderToken(tokens, idx, options, env)
 
+    def table_open(renderer, tokens, idx, options, env):
+        label = escape(gettext("Table"))
+        return f'<div class="table-scroll" tabindex="0" role="region" aria-label="{label}">' + (
+            renderer.renderToken(tokens, idx, options, env)
+        )
+
+    def table_close(renderer, tokens, idx, options, env):
+        return renderer.renderToken(tokens, idx, options, env) + "</div>"
+
     md.add_render_rule("link_open", link_open)
+    md.add_render_rule("table_open", table_open)
+    md.add_render_rule("table_close", table_close)
     return md
 
 
@@ -60,6 +77,7 @@ def sanitise_html(html):
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel=None,
         attribute_filter=_only_external_rel,
+        tag_attribute_values={"div": {name: {value} for name, value in TABLE_REGION.items()}},
         strip_comments=True,
     )
 

@@ -174,6 +174,13 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "mbc-portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MAILERS = {"default": parse_email_url("EMAIL_URL", env_str("EMAIL_URL", "console://"))}
+if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
+    # A refused message is queued and retried (manage.py send_queued_mail), never a 500.
+    MAILERS["smtp"] = MAILERS["default"]
+    MAILERS["default"] = {
+        "BACKEND": "portal.ops.mail.QueueOnFailureBackend",
+        "OPTIONS": {"inner": "smtp"},
+    }
 
 # Security. Everything below is on in every environment except what plain-HTTP
 # development on 127.0.0.1 cannot do (secure cookies, HSTS, HTTPS redirect).

@@ -8,7 +8,15 @@
   // The page provides the (translated) wording in data-msg-* attributes.
   var messages = form.dataset;
 
+  // One save in flight per question: answers given while it travels are sent when it
+  // returns, so the server always ends with the latest answer, never an older one.
   function save(fieldset) {
+    if (fieldset.dataset.saving === "yes") {
+      fieldset.dataset.pending = "yes";
+      return;
+    }
+    fieldset.dataset.saving = "yes";
+    fieldset.dataset.pending = "";
     var status = fieldset.querySelector(".save-status");
     var body = new FormData();
     fieldset.querySelectorAll("input:checked").forEach(function (input) {
@@ -27,6 +35,9 @@
       });
     }).catch(function () {
       status.textContent = messages.msgFailed;
+    }).then(function () {
+      fieldset.dataset.saving = "";
+      if (fieldset.dataset.pending === "yes") { save(fieldset); }
     });
   }
 
