@@ -22,10 +22,13 @@ class QueueOnFailureBackend(BaseEmailBackend):
         try:
             return mailers[self.inner].send_messages(email_messages)
         except Exception as error:
-            logger.exception("The mail server refused %d message(s); queued for retry", len(email_messages))
+            logger.exception(
+                "The mail server refused %d message(s); queued for retry", len(email_messages)
+            )
             try:
                 QueuedMail.objects.bulk_create(
-                    QueuedMail.from_message(message, error=str(error)) for message in email_messages
+                    QueuedMail.from_message(message, error=str(error))
+                    for message in email_messages
                 )
             except Exception:
                 logger.exception("Could not queue the messages either; they are lost")
@@ -46,8 +49,12 @@ def send_queued(inner):
         try:
             mailers[inner].send_messages([message])
         except Exception as error:
-            QueuedMail.objects.filter(pk=queued.pk).update(attempts=queued.attempts + 1, last_error=str(error)[:500])
+            QueuedMail.objects.filter(pk=queued.pk).update(
+                attempts=queued.attempts + 1, last_error=str(error)[:500]
+            )
             continue
-        QueuedMail.objects.filter(pk=queued.pk).update(sent_at=timezone.now(), attempts=queued.attempts + 1)
+        QueuedMail.objects.filter(pk=queued.pk).update(
+            sent_at=timezone.now(), attempts=queued.attempts + 1
+        )
         sent += 1
     return sent

@@ -21,7 +21,10 @@ def mail_server_down(settings):
         "OPTIONS": {"host": "127.0.0.1", "port": closed_port(), "timeout": 2},
     }
     settings.MAILERS = {
-        "default": {"BACKEND": "portal.ops.mail.QueueOnFailureBackend", "OPTIONS": {"inner": "smtp"}},
+        "default": {
+            "BACKEND": "portal.ops.mail.QueueOnFailureBackend",
+            "OPTIONS": {"inner": "smtp"},
+        },
         "smtp": smtp,
     }
     return settings

@@ -4,30 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='QueuedMail',
+            name="QueuedMail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(max_length=300, verbose_name='subject')),
-                ('body', models.TextField(verbose_name='body')),
-                ('from_email', models.CharField(max_length=300, verbose_name='from')),
-                ('to', models.JSONField(verbose_name='to')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='queued')),
-                ('attempts', models.PositiveIntegerField(default=1, verbose_name='attempts')),
-                ('last_error', models.CharField(blank=True, max_length=500, verbose_name='last error')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("subject", models.CharField(max_length=300, verbose_name="subject")),
+                ("body", models.TextField(verbose_name="body")),
+                ("from_email", models.CharField(max_length=300, verbose_name="from")),
+                ("to", models.JSONField(verbose_name="to")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="queued")),
+                ("attempts", models.PositiveIntegerField(default=1, verbose_name="attempts")),
+                (
+                    "last_error",
+                    models.CharField(blank=True, max_length=500, verbose_name="last error"),
+                ),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent")),
             ],
             options={
-                'verbose_name': 'queued e-mail',
-                'verbose_name_plural': 'queued e-mails',
-                'ordering': ('-created_at', '-id'),
+                "verbose_name": "queued e-mail",
+                "verbose_name_plural": "queued e-mails",
+                "ordering": ("-created_at", "-id"),
             },
         ),
     ]
