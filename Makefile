@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
 	&& { echo $$p; break; }; done)
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test test-browser lint format install migrate demo check-deploy clean
+.PHONY: run serve test test-browser lint format install migrate demo check-deploy backup restore clean
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -68,6 +68,22 @@ check-deploy: install
 	DJANGO_SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
 	DJANGO_ALLOWED_HOSTS=portal.example.org EMAIL_URL=smtp://mail.example.org:587 \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Production: settings come from the environment (README, "Deploying"); nothing here is
+# development-only. Static files are collected with hashed names for whitenoise.
+serve: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/gunicorn portal.wsgi -c gunicorn.conf.py
+
+# A consistent copy of the database in var/backups/ (pg_dump, or SQLite's backup API).
+backup: install
+	$(BIN)/python manage.py backup_database
+
+# make restore FILE=var/backups/portal-....dump  (stop the app servers first)
+restore: install
+	@test -n "$(FILE)" || { echo "Say which backup: make restore FILE=var/backups/..."; exit 1; }
+	$(BIN)/python manage.py restore_database "$(FILE)"
 
 clean:
 	rm -rf $(VENV) var
