@@ -11,6 +11,7 @@ urlpatterns = [
     path("team/export.csv", reports.export_csv, name="team-export"),
     path("team/learners/<int:pk>/", reports.learner_detail, name="learner-detail"),
     path("team/assignments/", reports.assignments, name="assignments"),
+    path("team/updated/<slug:slug>/", reports.lesson_rereads, name="lesson-rereads"),
     path("editorial/", editorial.editorial_queue, name="editorial"),
     path("statistics/", statistics.statistics_index, name="statistics"),
     path("statistics/<slug:slug>/", statistics.item_analysis, name="item-analysis"),

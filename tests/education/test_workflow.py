@@ -204,3 +204,23 @@ def test_problem_reports_land_in_the_queue_with_the_version_seen(learner_client,
     response = learner_client.post(url, {"text": "   "}, follow=True)
     assert "The report was not sent" in response.content.decode()
     assert ProblemReport.objects.count() == 1
+
+
+def test_supervisors_see_who_has_and_has_not_re_read_a_material_change(
+    client, learner, make_user, team, supervisor, other_learner, editor, reviewer, live
+):
+    rita = make_user("rita", team=team, display_name="Rita Resident")
+    for person in (learner, rita, other_learner):
+        progress.mark_complete(learner=person, lesson=live)
+    new = workflow.start_new_draft(lesson=live, user=editor)
+    workflow.submit_for_review(obj=new, user=editor)
+    publish(new, reviewer, material_change=True)
+    live.refresh_from_db()
+    progress.mark_reviewed_after_update(learner=rita, lesson=live)
+    client.force_login(supervisor)
+    assert "Live Lesson" in client.get(reverse("progress:team-report")).content.decode()
+    page = client.get(reverse("progress:lesson-rereads", args=[live.slug])).content.decode()
+    pending = page[page.index("Not yet re-read") : page.index("Re-read (")]
+    assert "Nina Nurse" in pending and "Rita Resident" not in pending
+    assert "Rita Resident" in page[page.index("Re-read (") :]
+    assert "omar" not in page

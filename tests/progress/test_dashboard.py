@@ -44,6 +44,7 @@ def test_recent_attempts_and_mistakes_to_review(learner_client, learner, db):
     services.submit_attempt(attempt=attempt)
     page = learner_client.get(reverse("home")).content.decode()
     assert "50%" in page
+    assert "best 50%" in page
     assert "Review my mistakes" in page
     assert "Secret rationale 2" in page
     assert "Secret rationale 1" not in page

@@ -113,5 +113,5 @@ def test_the_report_uses_a_fixed_number_of_queries(
 ):
     for n in range(size):
         make_user(f"l{n}", team=team)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         assert supervisor_client.get(reverse("progress:team-report")).status_code == 200

@@ -70,6 +70,7 @@ def score_history(attempts):
         {
             "quiz": quiz,
             "percents": percents,
+            "best": max(percents),
             "chart": bar_chart(
                 [(f"#{n}", p) for n, p in enumerate(percents, 1)],
                 maximum=100,

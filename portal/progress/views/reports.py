@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from education.models import Course, Lesson
+from education.models import Course, Lesson, LessonProgress
 from portal.progress.forms import AssignmentForm
 from portal.progress.models import Assignment
 from portal.progress.reports import (
@@ -62,6 +62,9 @@ def team_report(request):
         request,
         "progress/team_report.html",
         {
+            "updated_lessons": Lesson.objects.published()
+            .filter(material_change_at__isnull=False)
+            .order_by("-material_change_at")[:10],
             "due": due,
             "form": form,
             "rows": sort_rows(rows, data.get("sort")),
@@ -186,4 +189,27 @@ def assignments(request):
         request,
         "progress/assignments.html",
         {"form": form, "assignments": current, "today": today, "soon": today + timedelta(days=14)},
+    )
+
+
+@never_cache
+def lesson_rereads(request, slug):
+    """After a material change: which learners in scope have re-read the lesson, and who not."""
+    _teams, learners = report_scope(request.user)
+    lesson = get_object_or_404(
+        Lesson.objects.published(), slug=slug, material_change_at__isnull=False
+    )
+    done = {
+        row["learner"]: row["completed_at"]
+        for row in LessonProgress.objects.filter(lesson=lesson, learner__in=learners)
+        .completed()
+        .values("learner", "completed_at")
+    }
+    reread, pending = [], []
+    for learner in learners.filter(pk__in=list(done)).order_by("display_name", "username"):
+        (reread if done[learner.pk] >= lesson.material_change_at else pending).append(learner)
+    return render(
+        request,
+        "progress/lesson_rereads.html",
+        {"lesson": lesson, "reread": reread, "pending": pending},
     )
