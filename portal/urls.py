@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from portal import views
+from portal.accounts import two_factor
 from portal.accounts.views import PasswordChangeView
 from portal.progress.views.dashboard import dashboard
 
@@ -16,6 +17,8 @@ auth_patterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("2fa/", two_factor.two_factor, name="two-factor"),
+    path("2fa/qr.svg", two_factor.two_factor_qr, name="two-factor-qr"),
     path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/sent/",

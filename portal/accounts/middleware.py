@@ -9,7 +9,13 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 # The pages a person who must choose a new password may still reach.
-ALLOWED_URL_NAMES = {"password_change", "password_change_done", "logout"}
+ALLOWED_URL_NAMES = {
+    "password_change",
+    "password_change_done",
+    "logout",
+    "two-factor",
+    "two-factor-qr",
+}
 
 
 class PasswordChangeRequiredMiddleware:

@@ -1,0 +1,93 @@
+"""A second factor (TOTP, django-otp) for staff and supervisors, on the admin and the
+reports, when DJANGO_REQUIRE_STAFF_2FA is on. Learners never see it."""
+
+import io
+from base64 import b32encode
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.qr import write_qrcode_image
+
+PROTECTED_PREFIXES = ("/admin/", "/team/", "/editorial/", "/statistics/")
+
+
+def needs_second_factor(user):
+    return user.is_staff or user.is_superuser or user.has_perm("accounts.view_team_progress")
+
+
+class StaffSecondFactorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            settings.REQUIRE_STAFF_2FA
+            and user.is_authenticated
+            and request.path.startswith(PROTECTED_PREFIXES)
+            and not user.is_verified()
+            and needs_second_factor(user)
+        ):
+            return redirect(f"{reverse('two-factor')}?next={request.path}")
+        return self.get_response(request)
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=gettext_lazy("6-digit code from your authenticator app"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+def _device(user):
+    """The user's TOTP device: the confirmed one, or the one being set up."""
+    device = TOTPDevice.objects.filter(user=user).order_by("-confirmed", "id").first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+
+
+@never_cache
+def two_factor(request):
+    device = _device(request.user)
+    form = TokenForm(request.POST or None)
+    next_url = request.POST.get("next") or request.GET.get("next") or reverse("home")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = reverse("home")
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"].strip()):
+            if not device.confirmed:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            return redirect(next_url)
+        messages.error(request, _("That code is not right (or has expired). Try the current one."))
+    return render(
+        request,
+        "registration/two_factor.html",
+        {
+            "form": form,
+            "setting_up": not device.confirmed,
+            "secret": b32encode(device.bin_key).decode() if not device.confirmed else "",
+            "next": next_url,
+        },
+    )
+
+
+@never_cache
+def two_factor_qr(request):
+    device = _device(request.user)
+    if device.confirmed:
+        return HttpResponse(status=404)
+    out = io.BytesIO()
+    write_qrcode_image(device.config_url, out)
+    return HttpResponse(out.getvalue(), content_type="image/svg+xml")

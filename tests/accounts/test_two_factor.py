@@ -1,0 +1,63 @@
+import pytest
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+@pytest.fixture
+def required(settings):
+    settings.REQUIRE_STAFF_2FA = True
+
+
+def current_code(device):
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def test_staff_must_set_up_a_second_factor_before_the_admin(client, editor, required):
+    client.force_login(editor)
+    response = client.get(reverse("admin:index"))
+    assert response.url == f"{reverse('two-factor')}?next=/admin/"
+    page = client.get(response.url).content.decode()
+    assert "Set up your authenticator" in page
+    assert client.get(reverse("two-factor-qr"))["Content-Type"] == "image/svg+xml"
+    device = TOTPDevice.objects.get(user=editor)
+    response = client.post(
+        reverse("two-factor"), {"token": current_code(device), "next": "/admin/"}
+    )
+    assert response.url == "/admin/"
+    assert client.get(reverse("admin:index")).status_code == 200
+    device.refresh_from_db()
+    assert device.confirmed
+
+
+def test_a_wrong_code_is_refused_with_a_message(client, editor, required):
+    client.force_login(editor)
+    client.get(reverse("two-factor"))
+    response = client.post(reverse("two-factor"), {"token": "000000", "next": "/admin/"})
+    assert "That code is not right" in response.content.decode()
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_supervisors_need_it_for_the_team_report(client, supervisor, required):
+    client.force_login(supervisor)
+    assert client.get(reverse("progress:team-report")).url.startswith(reverse("two-factor"))
+
+
+def test_learners_never_see_it(learner_client, required):
+    assert learner_client.get(reverse("home")).status_code == 200
+    assert learner_client.get(reverse("education:lesson-index")).status_code == 200
+
+
+def test_it_is_off_unless_turned_on(client, editor):
+    client.force_login(editor)
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_redirect_elsewhere_after_the_code_is_refused(client, editor, required):
+    client.force_login(editor)
+    client.get(reverse("two-factor"))
+    device = TOTPDevice.objects.get(user=editor)
+    response = client.post(
+        reverse("two-factor"), {"token": current_code(device), "next": "https://evil.example/"}
+    )
+    assert response.url == reverse("home")
