@@ -121,10 +121,5 @@ def dashboard(request):
             "recent": sorted(attempts, key=lambda a: a.submitted_at, reverse=True)[:8],
             "history": score_history(attempts),
             "mistakes": list(mistakes_to_review(user)),
-            "progress_chart": bar_chart(
-                [(row["progress"].course.title, row["progress"].percent) for row in rows],
-                maximum=100,
-                unit="%",
-            ),
         },
     )
