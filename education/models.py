@@ -240,6 +240,11 @@ class Lesson(Governed):
     def get_absolute_url(self):
         return reverse("education:lesson", args=[self.slug])
 
+    def promote(self):
+        from education.workflow import promote
+
+        return promote(self)
+
     @property
     def objective_list(self):
         return lines(self.objectives)

@@ -118,8 +118,8 @@ def publish(*, obj, user, reviewer, reviewed_on, next_review_due=None, publish_a
         record(
             obj, WorkflowAction.SCHEDULED if scheduled else WorkflowAction.PUBLISHED, user, comment
         )
-        if isinstance(obj, Lesson) and obj.draft_of_id and not scheduled:
-            return promote(obj)
+        if getattr(obj, "draft_of_id", None) and not scheduled:
+            return obj.promote()
     return obj
 
 
@@ -142,17 +142,29 @@ def promote(draft):
     return live
 
 
+# Models whose drafts replace a live row when published (quizzes add themselves).
+DRAFTABLE_MODELS = [Lesson]
+
+
 def promote_due_drafts():
-    """Replace live lessons whose scheduled new version is due. Called by learner pages, so
-    scheduled publishing needs no cron job; cheap when nothing is due (one indexed query)."""
-    due = Lesson.objects.drafts_of_live().filter(
-        status=Status.PUBLISHED, publish_at__lte=timezone.now()
-    )
-    for draft in due:
-        with transaction.atomic():
-            # Guarded: a concurrent request may have promoted it a moment ago.
-            if Lesson.objects.filter(pk=draft.pk).exists():
-                promote(draft)
+    """Replace live lessons and quizzes whose scheduled new version is due. Called by learner
+    pages, so scheduled publishing needs no cron job: one indexed query when nothing is due."""
+    now = timezone.now()
+    due = {
+        model: model.objects.filter(
+            draft_of__isnull=False, status=Status.PUBLISHED, publish_at__lte=now
+        )
+        for model in DRAFTABLE_MODELS
+    }
+    first, *others = [queryset.values_list("pk") for queryset in due.values()]
+    if not first.union(*others).exists():
+        return
+    for model, queryset in due.items():
+        for draft in queryset:
+            with transaction.atomic():
+                # Guarded: a concurrent request may have promoted it a moment ago.
+                if model.objects.filter(pk=draft.pk).exists():
+                    draft.promote()
 
 
 def archive(*, obj, user, comment=""):

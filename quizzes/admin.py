@@ -3,16 +3,23 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import transaction
 from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from education.admin_workflow import VersionHistoryMixin, WorkflowAdminMixin
 from education.models import Status
+from education.workflow import WorkflowError
 from quizzes import services
+from quizzes.drafts import QUIZ_FIELDS, copy_questions, start_quiz_draft
 from quizzes.models import Attempt, Choice, Question, QuestionKind, Quiz, Regrade
+
+# Quizzes whose questions may be edited: drafts and quizzes in review.
+EDITABLE_QUIZZES = Q(draft_of__isnull=False) | Q(status__in=[Status.DRAFT, Status.IN_REVIEW])
 
 
 class ChoiceInlineFormSet(forms.BaseInlineFormSet):
@@ -46,9 +53,15 @@ class ChoiceInline(admin.TabularInline):
     extra = 0
     min_num = 2
 
+    def has_add_permission(self, request, obj=None):
+        return not (obj and obj.quiz.is_live) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj and obj.quiz.is_live) and super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         # Attempts show the choices they were given; retire the question instead.
-        if obj is not None and obj.attempt_questions.exists():
+        if obj is not None and (obj.quiz.is_live or obj.attempt_questions.exists()):
             return False
         return super().has_delete_permission(request, obj)
 
@@ -76,6 +89,15 @@ class QuestionAdmin(VersionHistoryMixin, admin.ModelAdmin):
     def short_stem(self, question):
         return question.stem[:90]
 
+    def has_change_permission(self, request, obj=None):
+        # A published quiz changes only through a reviewed draft ("Start a new draft").
+        return not (obj and obj.quiz.is_live) and super().has_change_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "quiz":
+            kwargs["queryset"] = Quiz.objects.filter(EDITABLE_QUIZZES)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class QuestionInline(admin.TabularInline):
     model = Question
@@ -85,6 +107,12 @@ class QuestionInline(admin.TabularInline):
     formfield_overrides = {
         Question._meta.get_field("stem").__class__: {"widget": forms.Textarea(attrs={"rows": 2})}
     }
+
+    def has_add_permission(self, request, obj=None):
+        return not (obj and obj.is_live) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj and obj.is_live) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False  # retire a question (untick "active"), or delete it from its own page
@@ -108,6 +136,7 @@ class QuizAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("title",)}
     inlines = [QuestionInline]
     actions = ["duplicate", "regrade"]
+    change_form_template = "admin/quizzes/quiz_change_form.html"
     readonly_fields = ("preview_link",)
     fieldsets = (
         (
@@ -140,6 +169,31 @@ class QuizAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         ),
     )
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.is_live:
+            readonly += [
+                f.name for f in Quiz._meta.fields if f.editable and f.name not in readonly
+            ]
+        return readonly
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if obj is not None and obj.is_live:
+            return {}
+        return super().get_prepopulated_fields(request, obj)
+
+    def new_draft_view(self, request, pk):
+        quiz = get_object_or_404(Quiz, pk=pk)
+        try:
+            draft = start_quiz_draft(quiz=quiz, user=request.user)
+        except WorkflowError as error:
+            messages.error(request, str(error))
+            return redirect(reverse("admin:quizzes_quiz_change", args=[pk]))
+        messages.info(
+            request, _("Learners keep the published quiz until this draft is published.")
+        )
+        return redirect(reverse("admin:quizzes_quiz_change", args=[draft.pk]))
+
     def get_queryset(self, request):
         return (
             super()
@@ -164,6 +218,11 @@ class QuizAdmin(WorkflowAdminMixin, admin.ModelAdmin):
                 "<int:pk>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="quizzes_quiz_preview",
+            ),
+            path(
+                "<int:pk>/new-draft/",
+                self.admin_site.admin_view(require_POST(self.new_draft_view)),
+                name="quizzes_quiz_new_draft",
             ),
             *super().get_urls(),
         ]
@@ -222,34 +281,18 @@ class QuizAdmin(WorkflowAdminMixin, admin.ModelAdmin):
 
 
 def copy_quiz(quiz, user):
-    questions = list(quiz.questions.all())
-    original_pk = quiz.pk
+    """A draft copy with a new slug, its questions and choices."""
     number = Quiz.objects.filter(slug__startswith=f"{quiz.slug}-copy").count() + 1
-    quiz.pk = None
-    quiz._state.adding = True
-    quiz.slug = f"{quiz.slug}-copy-{number}"[:100]
-    quiz.title = _("%(title)s (copy)") % {"title": quiz.title}
-    quiz.status = Status.DRAFT
-    quiz.loaded_fingerprint = ""
-    quiz.updated_by = user
-    quiz.save()
-    for question in questions:
-        choices = list(question.choices.all())
-        question.pk = None
-        question._state.adding = True
-        question.quiz = quiz
-        question.save()
-        Choice.objects.bulk_create(
-            Choice(
-                question=question,
-                text=c.text,
-                is_correct=c.is_correct,
-                feedback=c.feedback,
-                position=c.position,
-            )
-            for c in choices
-        )
-    return Quiz.objects.exclude(pk=original_pk).get(pk=quiz.pk)
+    copy = Quiz(
+        slug=f"{quiz.slug}-copy-{number}"[:100],
+        status=Status.DRAFT,
+        updated_by=user,
+        **{name: getattr(quiz, name) for name in QUIZ_FIELDS},
+    )
+    copy.title = _("%(title)s (copy)") % {"title": quiz.title}
+    copy.save()
+    copy_questions(quiz, copy)
+    return copy
 
 
 @admin.register(Attempt)

@@ -160,9 +160,12 @@ def export_pack():
         .select_related("course", "clinical_reviewer")
         .prefetch_related("tags")
     )
-    quizzes = Quiz.objects.select_related(
-        "lesson", "course", "clinical_reviewer"
-    ).prefetch_related("questions__choices")
+    # Live quizzes only, as for lessons: drafts are this installation's work in progress.
+    quizzes = (
+        Quiz.objects.filter(draft_of__isnull=True)
+        .select_related("lesson", "course", "clinical_reviewer")
+        .prefetch_related("questions__choices")
+    )
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -536,7 +539,11 @@ def validate_pack(data):
     _check_unique_and_new(
         quizzes,
         _("quiz"),
-        set(Quiz.objects.filter(slug__in=quiz_slugs - {None}).values_list("slug", flat=True)),
+        set(
+            Quiz.objects.filter(draft_of__isnull=True, slug__in=quiz_slugs - {None}).values_list(
+                "slug", flat=True
+            )
+        ),
         problems,
     )
 

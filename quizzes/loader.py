@@ -5,10 +5,10 @@ import tomllib
 
 from education.loader import CURRICULUM_DIR, SLUG_RE, display_path, fingerprint
 from education.models import Lesson, Status, lines
-from quizzes.models import Choice, Question, QuestionKind, Quiz
+from quizzes.drafts import QUESTION_FIELDS, sync_questions
+from quizzes.models import QuestionKind, Quiz
 
 QUIZ_FIELDS = ("title", "introduction", "pass_mark")
-QUESTION_FIELDS = ("kind", "vignette", "stem", "rationale", "points", "objective")
 
 
 def _problem(problems, path, message):
@@ -160,31 +160,6 @@ def desired_state(data, status):
     }
 
 
-def _write_questions(quiz, questions):
-    """Update questions and choices in place, position by position: attempts point at
-    them, and a regrade matches choices by id."""
-    existing = list(quiz.questions.all())
-    for position, data in enumerate(questions, start=1):
-        question = existing[position - 1] if position <= len(existing) else Question(quiz=quiz)
-        for name in QUESTION_FIELDS:
-            setattr(question, name, data[name])
-        question.position, question.is_active = position, True
-        question.save()
-        current = list(question.choices.all()) if question.pk else []
-        for index, choice_data in enumerate(data["choices"], start=1):
-            choice = current[index - 1] if index <= len(current) else Choice(question=question)
-            choice.text = choice_data["text"]
-            choice.is_correct = choice_data["is_correct"]
-            choice.feedback = choice_data["feedback"]
-            choice.position = index
-            choice.save()
-        Choice.objects.filter(pk__in=[c.pk for c in current[len(data["choices"]) :]]).delete()
-    # Questions the file no longer has are retired, never deleted: attempts refer to them.
-    for question in existing[len(questions) :]:
-        question.is_active = False
-        question.save(update_fields=["is_active"])
-
-
 def write_quizzes(quizzes, report):
     lessons = {
         lesson.slug: lesson
@@ -192,11 +167,14 @@ def write_quizzes(quizzes, report):
             draft_of__isnull=True, slug__in=[q["lesson"] for q in quizzes]
         )
     }
-    existing = (
-        Quiz.objects.select_related("lesson")
+    existing = {
+        quiz.slug: quiz
+        for quiz in Quiz.objects.filter(
+            draft_of__isnull=True, slug__in=[q["slug"] for q in quizzes]
+        )
+        .select_related("lesson")
         .prefetch_related("questions__choices")
-        .in_bulk([q["slug"] for q in quizzes], field_name="slug")
-    )
+    }
     for data in quizzes:
         label = f"quiz {data['slug']}"
         quiz = existing.get(data["slug"])
@@ -215,7 +193,7 @@ def write_quizzes(quizzes, report):
             setattr(quiz, name, data[name])
         quiz.lesson = lessons[data["lesson"]]
         quiz.save()
-        _write_questions(quiz, data["questions"])
+        sync_questions(quiz, data["questions"])
         quiz.loaded_fingerprint = fingerprint(desired_state(data, quiz.status))
         quiz.save(update_fields=["loaded_fingerprint"])
         (report.created if created else report.updated).append(label)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from education.markdown import render_markdown
-from education.models import Course, Governed, Lesson, live_q
+from education.models import Course, Governed, Lesson, Status, live_q
 
 # Answers are accepted this long after the deadline, for slow networks and clicks in flight.
 GRACE_PERIOD = timedelta(seconds=60)
@@ -40,7 +40,7 @@ class AttemptState(models.TextChoices):
 
 class QuizQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(live_q()).filter(
+        return self.filter(live_q(), draft_of__isnull=True).filter(
             Q(lesson__isnull=True) | Q(lesson__in=Lesson.objects.published()),
             Q(course__isnull=True) | Q(course__in=Course.objects.published()),
         )
@@ -48,7 +48,7 @@ class QuizQuerySet(models.QuerySet):
 
 class Quiz(Governed):
     title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100)
     lesson = models.ForeignKey(
         Lesson,
         on_delete=models.PROTECT,
@@ -97,6 +97,15 @@ class Quiz(Governed):
         default=ReviewMode.LEARNING,
     )
     position = models.PositiveIntegerField(_("position"), default=0)
+    draft_of = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="drafts",
+        verbose_name=_("new version of"),
+        help_text=_("The published quiz this draft will replace when it is published."),
+    )
     # See education.Lesson.loaded_fingerprint.
     loaded_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
@@ -111,6 +120,15 @@ class Quiz(Governed):
         verbose_name_plural = _("quizzes")
         constraints = [
             *Governed.Meta.constraints,
+            # A draft of a published quiz shares its slug; only the live one must be unique.
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(draft_of__isnull=True), name="quiz_live_slug_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["draft_of"],
+                condition=Q(draft_of__isnull=False),
+                name="quiz_one_draft_per_live_quiz",
+            ),
             models.CheckConstraint(condition=Q(pass_mark__lte=100), name="quiz_pass_mark_0_100"),
             models.CheckConstraint(
                 condition=Q(lesson__isnull=False) | Q(course__isnull=False),
@@ -138,6 +156,17 @@ class Quiz(Governed):
 
     def get_absolute_url(self):
         return reverse("quizzes:quiz", args=[self.slug])
+
+    @property
+    def is_live(self):
+        """Published (or archived) and not a draft: its questions change only by publishing
+        a reviewed draft."""
+        return self.draft_of_id is None and self.status not in {Status.DRAFT, Status.IN_REVIEW}
+
+    def promote(self):
+        from quizzes.drafts import promote_quiz
+
+        return promote_quiz(self)
 
     def clean(self):
         errors = {}

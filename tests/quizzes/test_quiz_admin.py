@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
@@ -11,6 +13,11 @@ from tests.quizzes.factories import choice_id, make_quiz
 @pytest.fixture
 def quiz(db):
     return make_quiz(questions=2)
+
+
+@pytest.fixture
+def draft_quiz(db):
+    return make_quiz(slug="draft-quiz", questions=2, status=Status.DRAFT)
 
 
 def question_form(question, choices):
@@ -42,8 +49,8 @@ def editor_client(client, editor):
     return client
 
 
-def test_a_single_answer_question_with_two_correct_choices_is_refused(editor_client, quiz):
-    question = Question.objects.create(quiz=quiz, stem="New", rationale="Why", position=9)
+def test_a_single_answer_question_with_two_correct_choices_is_refused(editor_client, draft_quiz):
+    question = Question.objects.create(quiz=draft_quiz, stem="New", rationale="Why", position=9)
     url = reverse("admin:quizzes_question_change", args=[question.pk])
     response = editor_client.post(url, question_form(question, [("a", True), ("b", True)]))
     assert response.status_code == 200
@@ -51,15 +58,15 @@ def test_a_single_answer_question_with_two_correct_choices_is_refused(editor_cli
     assert not question.choices.exists()
 
 
-def test_a_question_needs_two_choices(editor_client, quiz):
-    question = Question.objects.create(quiz=quiz, stem="New", rationale="Why", position=9)
+def test_a_question_needs_two_choices(editor_client, draft_quiz):
+    question = Question.objects.create(quiz=draft_quiz, stem="New", rationale="Why", position=9)
     url = reverse("admin:quizzes_question_change", args=[question.pk])
     response = editor_client.post(url, question_form(question, [("a", True)]))
     assert "at least two choices" in response.content.decode()
 
 
-def test_a_valid_answer_key_is_saved(editor_client, quiz):
-    question = Question.objects.create(quiz=quiz, stem="New", rationale="Why", position=9)
+def test_a_valid_answer_key_is_saved(editor_client, draft_quiz):
+    question = Question.objects.create(quiz=draft_quiz, stem="New", rationale="Why", position=9)
     url = reverse("admin:quizzes_question_change", args=[question.pk])
     response = editor_client.post(url, question_form(question, [("a", True), ("b", False)]))
     assert response.status_code == 302
@@ -142,3 +149,37 @@ def test_attempts_cannot_be_changed_or_deleted_in_the_admin(admin_client, learne
     )
     assert response.status_code == 403
     assert Attempt.objects.filter(pk=attempt.pk).exists()
+
+
+def test_a_published_quiz_changes_only_through_a_reviewed_draft(
+    client, editor, reviewer, learner, quiz
+):
+    from education import workflow
+
+    old_attempt = services.start_attempt(learner=learner, quiz=quiz)
+    services.submit_attempt(attempt=old_attempt)
+    question = quiz.questions.get(position=1)
+    client.force_login(editor)
+    change_url = reverse("admin:quizzes_question_change", args=[question.pk])
+    client.post(change_url, question_form(question, [("a", True), ("b", False)]))
+    assert question.choices.filter(text="a").exists() is False  # live: read-only
+
+    client.post(reverse("admin:quizzes_quiz_new_draft", args=[quiz.pk]))
+    draft = Quiz.objects.get(draft_of=quiz)
+    draft_question = draft.questions.get(position=1)
+    draft_question.stem = "Reworded stem"
+    draft_question.save()
+    assert services.start_attempt(learner=reviewer, quiz=quiz).questions.get(
+        position=1
+    ).stem_html == ("<p>Stem 1</p>\n")
+
+    workflow.submit_for_review(obj=draft, user=editor)
+    live = workflow.publish(
+        obj=draft, user=reviewer, reviewer=reviewer, reviewed_on=date(2026, 11, 26)
+    )
+    assert live.pk == quiz.pk
+    assert not Quiz.objects.filter(draft_of=quiz).exists()
+    question.refresh_from_db()
+    assert question.stem == "Reworded stem"  # same row: attempts and statistics follow it
+    assert old_attempt.questions.get(position=1).stem_html == "<p>Stem 1</p>\n"
+    assert live.clinical_reviewer == reviewer
