@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from education import workflow
 from education.admin_workflow import WorkflowAdminMixin
+from education.markdown import render_markdown
 from education.models import (
     Course,
     Lesson,
@@ -119,10 +121,24 @@ class LessonAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     def is_new_version(self, lesson):
         return lesson.draft_of_id is not None
 
-    @admin.display(description=_("preview (as last saved)"))
+    @admin.display(description=_("preview"))
     def rendered_preview(self, lesson):
-        # body_html was sanitised by nh3 when it was saved.
-        return mark_safe(f'<div class="lesson-body">{lesson.body_html}</div>')
+        # body_html was sanitised by nh3 when it was saved; markdown_preview.js refreshes
+        # this box as the editor types, through the same sanitiser.
+        return format_html(
+            '<div class="lesson-body markdown-preview" aria-live="polite" data-preview-url="{}">{}</div>',
+            reverse("admin:education_lesson_markdown_preview"),
+            mark_safe(lesson.body_html),
+        )
+
+    class Media:
+        js = ("js/markdown_preview.js",)
+
+    def markdown_preview_view(self, request):
+        if not self.has_change_permission(request) and not self.has_add_permission(request):
+            raise PermissionDenied
+        text = request.POST.get("text", "")[:200_000]
+        return HttpResponse(render_markdown(text))
 
     def get_readonly_fields(self, request, obj=None):
         readonly = [
@@ -160,6 +176,11 @@ class LessonAdmin(WorkflowAdminMixin, admin.ModelAdmin):
                 "<int:pk>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="education_lesson_preview",
+            ),
+            path(
+                "markdown-preview/",
+                self.admin_site.admin_view(require_POST(self.markdown_preview_view)),
+                name="education_lesson_markdown_preview",
             ),
             *super().get_urls(),
         ]

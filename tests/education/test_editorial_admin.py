@@ -202,3 +202,14 @@ def test_every_governed_change_page_opens_for_editors_and_reviewers(
         client.force_login(user)
         for url in pages:
             assert client.get(url).status_code == 200, (user, url)
+
+
+def test_the_markdown_preview_renders_and_sanitises_as_saving_would(client, editor, learner, db):
+    url = reverse("admin:education_lesson_markdown_preview")
+    client.force_login(editor)
+    response = client.post(url, {"text": "## Bone\n\n<script>alert(1)</script> **bold**"})
+    html = response.content.decode()
+    assert '<h2 id="bone">Bone</h2>' in html and "<strong>bold</strong>" in html
+    assert "<script>" not in html
+    client.force_login(learner)
+    assert client.post(url, {"text": "x"}).status_code == 302
