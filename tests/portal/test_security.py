@@ -3,6 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.urls import reverse
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -58,3 +59,26 @@ def test_the_deploy_check_passes_with_production_settings():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "path", ["/accounts/login/", "/", "/no-such-page/", "/admin/", "/lessons/"]
+)
+def test_every_page_type_carries_the_security_headers_over_https(admin_client, path):
+    response = admin_client.get(path, secure=True)
+    assert response.status_code in {200, 302, 404}
+    headers = response.headers
+    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert "no-store" in headers["Cache-Control"]
+
+
+def test_the_session_cookie_is_secure_httponly_and_same_site(client, learner):
+    from tests.conftest import PASSWORD
+
+    client.post(reverse("login"), {"username": "nina", "password": PASSWORD}, secure=True)
+    cookie = client.cookies["sessionid"]
+    assert cookie["secure"] and cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
