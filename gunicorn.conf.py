@@ -14,5 +14,11 @@ max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
+# One control socket per server: gunicorn's default (~/.gunicorn/gunicorn.ctl) is shared by
+# every gunicorn of the same user on the machine, so a second server would take it over.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
 # The TLS proxy in front sets X-Forwarded-*; trust it only from these addresses.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,6 +1,7 @@
 """E-mail reminders for assigned training: 7 days and 1 day before the due date, and once
-overdue. Each reminder is sent at most once (a unique row guards it); a mail failure rolls
-that row back, so the next run retries it, and never stops the other reminders."""
+overdue. Each reminder is sent at most once (a unique row guards it). With SMTP configured,
+a refused message is queued and retried by send_queued_mail; any other failure rolls its
+row back, so the next run retries it, and never stops the other reminders."""
 
 import logging
 from datetime import timedelta
