@@ -50,9 +50,14 @@ def sync_roles(apps, schema_editor=None):
     # Permissions are normally created after all migrations ran; create them now so the
     # groups can reference permissions of apps migrated in this same run.
     for app_config in apps.get_app_configs():
+        # Migration app configs have no models module; the live ones (when called outside a
+        # migration) must get theirs back, or later post_migrate steps would skip the app.
+        previous = getattr(app_config, "models_module", None)
         app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0)
+        finally:
+            app_config.models_module = previous
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

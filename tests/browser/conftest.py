@@ -106,3 +106,49 @@ def visitor(browser, live_server):
         problems += one.csp_violations + one.broken
         one.close()
     assert problems == [], f"CSP violations or failed requests: {problems}"
+
+
+@pytest.fixture
+def roles(transactional_db):
+    """The role groups with their permissions, as the data migrations made them.
+
+    A transactional test flushes every table when it ends, so after the first browser test the
+    groups are gone, and `make_user` recreates them empty: an editor, reviewer or supervisor
+    would have no permission at all. This puts the permissions back (rows that the flush's
+    post_migrate signal recreated)."""
+    from django.contrib.auth.models import Group, Permission
+
+    from portal.accounts.models import ROLE_GROUP_NAMES
+    from portal.accounts.roles import ROLE_PERMISSIONS
+
+    if not Permission.objects.exists():
+        pytest.fail(
+            "The flush at the end of the previous transactional test did not recreate the "
+            "permissions and content types: its post_migrate signal skipped every app because "
+            "AppConfig.models_module is None. portal.accounts.roles.sync_roles sets it to None "
+            "when it is given the live app registry (tests/accounts/test_roles.py does); it "
+            "should restore the previous value."
+        )
+    for role, names in ROLE_PERMISSIONS.items():
+        group = Group.objects.get_or_create(name=ROLE_GROUP_NAMES[role])[0]
+        for name in names:
+            app_label, codename = name.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+
+
+# The staff fixtures of tests/conftest.py, with their roles' permissions.
+@pytest.fixture
+def editor(roles, editor):
+    return editor
+
+
+@pytest.fixture
+def reviewer(roles, reviewer):
+    return reviewer
+
+
+@pytest.fixture
+def supervisor(roles, supervisor):
+    return supervisor

@@ -3,8 +3,10 @@
 import re
 from pathlib import Path
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, expect
 
+from quizzes.models import Choice
 from tests.conftest import PASSWORD
 
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
@@ -13,6 +15,8 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 # The live server answers in milliseconds: a condition still false after 10 s is a failure.
 expect.set_options(timeout=10_000)
+
+axe = Axe()  # the axe-core bundled in axe-playwright-python
 
 QUIZ = "receptor-rebiopsy-quiz"
 QUIZ_TITLE = "Receptor re-biopsy: check your understanding"
@@ -135,6 +139,27 @@ def open_attempt(page: Page, action):
     expect(page.locator("fieldset.question")).not_to_have_count(0)
 
 
+def correct_choice_ids():
+    """The answer key, from the database: the page never says which choice is right."""
+    choices = Choice.objects.filter(question__quiz__slug=QUIZ, is_correct=True)
+    return {str(pk) for pk in choices.values_list("pk", flat=True)}
+
+
+def choices_of(page, position):
+    """The inputs of question `position`, their values in the order shown, and their type."""
+    inputs = page.locator(f"#question-{position} input.form-check-input")
+    values = inputs.evaluate_all("inputs => inputs.map(input => input.value)")
+    return inputs, values, inputs.first.get_attribute("type")
+
+
+def answer_with_the_mouse(page, position, wanted):
+    inputs, values, _ = choices_of(page, position)
+    for i, value in enumerate(values):
+        if value in wanted:
+            wait_for_save(page, inputs.nth(i).check)
+    expect(page.locator(f"#question-{position} .save-status")).to_have_text("Answer saved.")
+
+
 def walk_learner_pages(visitor, options):
     """Show every page a learner sees, in the order of a visit; yield (name, Visitor) on each.
 
@@ -179,5 +204,44 @@ def walk_learner_pages(visitor, options):
     expect(page.get_by_role("heading", name="Your score")).to_be_visible()
     me.check_page()
     yield "result", me
+    me.goto("/")  # the dashboard again, now with an attempt, its chart and the mistakes
+    yield "dashboard", me
     me.goto("/accounts/password/change/")
     yield "password-change", me
+
+
+def walk_staff_pages(visitor, options):
+    """Show the pages staff work on outside the admin; yield (name, Visitor) on each.
+
+    Needs the `supervisor` and `editor` fixtures (and `learner`, `curriculum` for content)."""
+    supervisor = visitor(**options)
+    supervisor.sign_in("sue")
+    supervisor.goto("/team/")
+    expect(supervisor.page.get_by_role("heading", level=1)).to_have_text("Team progress")
+    yield "team-report", supervisor
+    editor = visitor(**options)
+    editor.sign_in("edith")
+    editor.goto("/editorial/")
+    expect(editor.page.get_by_role("heading", level=1)).to_have_text("Editorial queue")
+    yield "editorial", editor
+
+
+def page_width(page: Page):
+    """How wide the page is laid out: more than the viewport means sideways scrolling
+    (a wide table scrolling inside its own `.table-responsive` box does not count).
+
+    Measured once the page has loaded: a page reached by a click may already show its text
+    while its stylesheets are still arriving, and would then be laid out without them."""
+    page.wait_for_load_state("load")
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def serious_violations(page):
+    page.wait_for_load_state("load")  # see page_width
+    results = axe.run(page)
+    return [
+        f"{page.url}: {violation['id']} ({violation['impact']}): {violation['help']} -- "
+        + "; ".join(" ".join(node["target"]) for node in violation["nodes"])
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]

@@ -5,32 +5,24 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from quizzes.models import Attempt, AttemptState, Choice
+from quizzes.models import Attempt, AttemptState
 from tests.browser.helpers import (
     DESKTOP,
     PHONE,
     QUIZ,
     QUIZ_TITLE,
+    answer_with_the_mouse,
+    choices_of,
+    correct_choice_ids,
     open_attempt,
     tab_to,
     wait_for_save,
 )
 from tests.conftest import PASSWORD
 
+COURSE_TITLE = "Five clinical takeaways for practice"
+
 pytestmark = pytest.mark.browser
-
-
-def correct_choice_ids():
-    """The answer key, from the database: the page never says which choice is right."""
-    choices = Choice.objects.filter(question__quiz__slug=QUIZ, is_correct=True)
-    return {str(pk) for pk in choices.values_list("pk", flat=True)}
-
-
-def choices_of(page, position):
-    """The inputs of question `position`, their values in the order shown, and their type."""
-    inputs = page.locator(f"#question-{position} input.form-check-input")
-    values = inputs.evaluate_all("inputs => inputs.map(input => input.value)")
-    return inputs, values, inputs.first.get_attribute("type")
 
 
 def expect_selected(page, position, wanted):
@@ -59,14 +51,6 @@ def answer_with_the_keyboard(page, position, wanted):
             if value in wanted:
                 wait_for_save(page, lambda: page.keyboard.press("Space"))
     expect_selected(page, position, wanted)
-    expect(page.locator(f"#question-{position} .save-status")).to_have_text("Answer saved.")
-
-
-def answer_with_the_mouse(page, position, wanted):
-    inputs, values, _ = choices_of(page, position)
-    for i, value in enumerate(values):
-        if value in wanted:
-            wait_for_save(page, inputs.nth(i).check)
     expect(page.locator(f"#question-{position} .save-status")).to_have_text("Answer saved.")
 
 
@@ -114,13 +98,18 @@ def test_a_learner_reads_a_lesson_and_passes_its_quiz_with_the_keyboard_alone(
     expect(page.locator("section.card h3 .badge")).to_have_text(["Correct"] * 7)
     me.check_page()
 
-    # TODO(issue 7): once the learner dashboard (/) exists, check both there instead.
-    me.goto("/courses/five-clinical-takeaways/")
-    lesson_row = page.locator("li.list-group-item", has_text="Receptor re-biopsy")
-    expect(lesson_row.locator(".badge")).to_have_text("Completed")
-    me.goto("/quizzes/")
-    quiz_row = page.locator("li.list-group-item", has_text=QUIZ_TITLE)
-    expect(quiz_row.locator(".badge")).to_have_text("Passed")
+    # Home: the dashboard shows the lesson's course one step further and the passed attempt.
+    page.locator("a.navbar-brand").click()  # the portal's name: home
+    expect(page).to_have_url(f"{me.base_url}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Nina Nurse")
+    me.check_page()
+    course = page.locator(".card", has=page.get_by_role("link", name=COURSE_TITLE, exact=True))
+    expect(course).to_contain_text("1 of 6 lessons completed · 1 of 6 quizzes passed")
+    attempts = page.get_by_role("region", name="Recent quiz attempts")
+    expect(attempts.get_by_role("row")).to_have_count(2)  # the header and this attempt
+    expect(attempts.get_by_role("row").nth(1).get_by_role("cell")).to_have_text(
+        [QUIZ_TITLE, "100%", "Passed"]
+    )
 
 
 def test_a_learner_closes_the_browser_mid_quiz_and_resumes_with_every_answer_kept(
