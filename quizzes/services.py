@@ -81,6 +81,10 @@ def start_attempt(*, learner, quiz, now=None, rng=None):
         Attempt.objects.filter(learner=learner, quiz=quiz).aggregate(n=Max("number"))["n"] or 0
     )
     if quiz.attempts_allowed is not None and last_number >= quiz.attempts_allowed:
+        # The last attempt may be one another tab started a moment ago: resume it.
+        existing = Attempt.objects.in_progress().filter(learner=learner, quiz=quiz).first()
+        if existing:
+            return existing
         raise QuizError(_("You have used all the attempts allowed for this quiz."))
     rows = snapshot_questions(quiz, rng or random.Random())
     if not rows:
