@@ -30,19 +30,111 @@ MARKDOWN_HELP = _(
 )
 
 
+class DraftBesideLiveAdminMixin:
+    """For models whose published row changes only by publishing a reviewed draft of it
+    (`draft_of`): the live row is read-only and offers "Start a new draft"."""
+
+    # Frozen on the live row: learners see them, so they change only through review.
+    live_content_fields = ()
+    # Frozen on a draft: publishing does not copy them to the live row.
+    draft_frozen_fields = ()
+
+    @staticmethod
+    def is_live(obj):
+        return obj is not None and obj.draft_of_id is None and obj.status != Status.DRAFT
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [*super().get_readonly_fields(request, obj), "draft_of"]
+        if self.is_live(obj):
+            readonly += self.live_content_fields
+        elif obj is not None and obj.draft_of_id is not None:
+            readonly += self.draft_frozen_fields
+        return list(dict.fromkeys(readonly))
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if "slug" in self.get_readonly_fields(request, obj):
+            return {}
+        return super().get_prepopulated_fields(request, obj)
+
+    def change_url(self, pk):
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[pk])
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if self.is_live(obj) and self.has_change_permission(request, obj):
+            context["new_draft_url"] = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_new_draft", args=[obj.pk]
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/new-draft/",
+                self.admin_site.admin_view(require_POST(self.new_draft_view)),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_new_draft",
+            ),
+            *super().get_urls(),
+        ]
+
+    def new_draft_view(self, request, pk):
+        live = get_object_or_404(self.model, pk=pk)
+        try:
+            draft = workflow.start_draft(live=live, user=request.user)
+        except workflow.WorkflowError as error:
+            messages.error(request, str(error))
+            return redirect(self.change_url(pk))
+        messages.info(
+            request, _("Learners keep seeing the published text until this draft is published.")
+        )
+        return redirect(self.change_url(draft.pk))
+
+
 @admin.register(Course)
-class CourseAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+class CourseAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     list_display = (
         "title",
         "position",
         "status",
+        "is_new_version",
         "clinical_reviewer",
         "next_review_due",
         "updated_at",
     )
-    list_filter = ("status", "clinical_reviewer", "next_review_due")
+    list_filter = (
+        "status",
+        ("draft_of", admin.EmptyFieldListFilter),
+        "clinical_reviewer",
+        "next_review_due",
+    )
+    list_select_related = ("clinical_reviewer",)
     search_fields = ("title", "summary")
     prepopulated_fields = {"slug": ("title",)}
+    readonly_fields = ("updated_by", "updated_at")
+    live_content_fields = ("title", "slug", "position", "summary", "audience", "objectives")
+    # The draft shares its live course's address, which publishing keeps.
+    draft_frozen_fields = ("slug",)
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "position", "draft_of")}),
+        (_("Text"), {"fields": ("summary", "audience", "objectives")}),
+        (
+            _("Workflow and clinical governance"),
+            {
+                "fields": (
+                    "status",
+                    "publish_at",
+                    "clinical_reviewer",
+                    "reviewed_on",
+                    "next_review_due",
+                    "updated_by",
+                    "updated_at",
+                )
+            },
+        ),
+    )
+
+    @admin.display(description=_("new version of a live course"), boolean=True)
+    def is_new_version(self, course):
+        return course.draft_of_id is not None
 
 
 @admin.register(Tag)
@@ -59,7 +151,7 @@ CONTENT_FIELDS = (
 
 
 @admin.register(Lesson)
-class LessonAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+class LessonAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     list_display = (
         "title",
         "course",
@@ -84,6 +176,7 @@ class LessonAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     filter_horizontal = ("tags",)
     change_form_template = "admin/education/lesson_change_form.html"
     can_restore = True
+    live_content_fields = CONTENT_FIELDS
     fieldsets = (
         (None, {"fields": ("course", "title", "slug", "position", "tags", "draft_of")}),
         (
@@ -141,23 +234,13 @@ class LessonAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         return HttpResponse(render_markdown(text))
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = [
+        return [
             *super().get_readonly_fields(request, obj),
             "rendered_preview",
-            "draft_of",
             "material_change_at",
             "updated_by",
             "updated_at",
         ]
-        if obj is not None and obj.draft_of_id is None and obj.status != Status.DRAFT:
-            # The live text changes only by publishing a reviewed draft.
-            readonly += [name for name in CONTENT_FIELDS if name not in readonly]
-        return readonly
-
-    def get_prepopulated_fields(self, request, obj=None):
-        if "slug" in self.get_readonly_fields(request, obj):
-            return {}
-        return super().get_prepopulated_fields(request, obj)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -167,11 +250,6 @@ class LessonAdmin(WorkflowAdminMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path(
-                "<int:pk>/new-draft/",
-                self.admin_site.admin_view(require_POST(self.new_draft_view)),
-                name="education_lesson_new_draft",
-            ),
             path(
                 "<int:pk>/preview/",
                 self.admin_site.admin_view(self.preview_view),
@@ -184,18 +262,6 @@ class LessonAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
-
-    def new_draft_view(self, request, pk):
-        lesson = get_object_or_404(Lesson, pk=pk)
-        try:
-            draft = workflow.start_new_draft(lesson=lesson, user=request.user)
-        except workflow.WorkflowError as error:
-            messages.error(request, str(error))
-            return redirect(reverse("admin:education_lesson_change", args=[pk]))
-        messages.info(
-            request, _("Learners keep seeing the published text until this draft is published.")
-        )
-        return redirect(reverse("admin:education_lesson_change", args=[draft.pk]))
 
     def preview_view(self, request, pk):
         """The lesson exactly as a learner would see it; records no progress."""

@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from education import workflow
@@ -133,14 +135,16 @@ class VersionHistoryMixin:
         if not self.has_view_permission(request, obj):
             raise PermissionDenied
         if request.method == "POST":
+            if not self.has_restore_permission(request, obj):
+                raise PermissionDenied
             historical = get_object_or_404(obj.history, history_id=request.POST.get("history_id"))
-            draft = self.restore(historical, request.user)
-            messages.success(request, _("The earlier version is now a draft. Nothing was lost."))
-            return redirect(
-                reverse(
-                    f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[draft.pk]
-                )
-            )
+            try:
+                restored = self.restore(historical, request.user)
+            except workflow.WorkflowError as error:
+                messages.error(request, str(error))
+                return redirect(request.path)
+            messages.success(request, self.restore_message(historical, restored))
+            return redirect(change_url(restored))
         records = list(
             obj.history.select_related("history_user").order_by("-history_date", "-history_id")
         )
@@ -153,14 +157,31 @@ class VersionHistoryMixin:
             "object": obj,
             "title": _("Versions of %(item)s") % {"item": obj},
             "versions": versions,
-            "can_restore": self.can_restore and self.has_change_permission(request, obj),
+            "can_restore": self.has_restore_permission(request, obj),
         }
         return TemplateResponse(request, "admin/education/versions.html", context)
 
     can_restore = False
 
+    def has_restore_permission(self, request, obj):
+        # Restoring writes a draft, never `obj` itself, so the right to change this kind of
+        # content is what counts, even where the live object is read-only.
+        return self.can_restore and self.has_change_permission(request)
+
     def restore(self, historical, user):
+        """Write `historical` into a draft; return the object the editor should open."""
         raise PermissionDenied
+
+    def restore_message(self, historical, restored):
+        return format_html(
+            _(
+                'The version of {date} is now in the draft “<a href="{url}">{item}</a>”. '
+                "Nothing was lost: every version is still in the history."
+            ),
+            date=date_format(timezone.localtime(historical.history_date), "j M Y H:i"),
+            url=change_url(restored),
+            item=restored,
+        )
 
 
 class WorkflowAdminMixin(VersionHistoryMixin):
@@ -281,6 +302,10 @@ class WorkflowAdminMixin(VersionHistoryMixin):
                 comment=data["comment"],
             )
         return obj
+
+
+def change_url(obj):
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
 
 
 def diff_records(record, previous):

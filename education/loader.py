@@ -229,7 +229,13 @@ def _record(report, outcome, label):
 
 
 def write_courses(courses, report):
-    existing = Course.objects.in_bulk([c["slug"] for c in courses], field_name="slug")
+    # Only live courses: a draft of a published course shares its slug.
+    existing = {
+        course.slug: course
+        for course in Course.objects.filter(
+            draft_of__isnull=True, slug__in=[c["slug"] for c in courses]
+        )
+    }
     for data in courses:
         values = {name: data[name] for name in COURSE_FIELDS}
         course = existing.get(data["slug"])
@@ -248,7 +254,7 @@ def write_courses(courses, report):
 
 
 def write_lessons(lessons, report):
-    courses = {course.slug: course for course in Course.objects.all()}
+    courses = {course.slug: course for course in Course.objects.filter(draft_of__isnull=True)}
     # Only live lessons: a draft of a published lesson shares its slug.
     existing = {
         lesson.slug: lesson

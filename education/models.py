@@ -36,6 +36,13 @@ class PublishedQuerySet(models.QuerySet):
         return self.filter(live_q())
 
 
+class CourseQuerySet(PublishedQuerySet):
+    def published(self):
+        # A scheduled draft is already "published" while it waits for its time to replace
+        # the live course; learners only ever see the live row.
+        return super().published().filter(draft_of__isnull=True)
+
+
 class Governed(models.Model):
     """The editorial workflow and clinical-governance fields shared by courses, lessons and
     quizzes (see education/workflow.py for the transitions)."""
@@ -96,7 +103,9 @@ class Governed(models.Model):
 
 class Course(Governed):
     title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("slug"), max_length=100, help_text=_("The course's address: lower-case-with-hyphens.")
+    )
     summary = models.TextField(_("summary"), blank=True, help_text=_("Shown on the course list."))
     audience = models.CharField(
         _("audience"), max_length=200, blank=True, help_text=_("Who the course is written for.")
@@ -105,19 +114,46 @@ class Course(Governed):
         _("learning objectives"), blank=True, help_text=_("One objective per line.")
     )
     position = models.PositiveIntegerField(_("position"), default=0)
+    # Only the course's own fields: its lessons and quizzes stay attached to the live row.
+    draft_of = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="drafts",
+        verbose_name=_("new version of"),
+        help_text=_("The published course this draft will replace when it is published."),
+    )
     # See Lesson.loaded_fingerprint.
     loaded_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
-    objects = PublishedQuerySet.as_manager()
+    objects = CourseQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["loaded_fingerprint", "updated_at"])
 
-    class Meta(Governed.Meta):
+    class Meta:
         ordering = ("position", "id")
         verbose_name = _("course")
         verbose_name_plural = _("courses")
+        constraints = [
+            *Governed.Meta.constraints,
+            # A draft of a published course shares its slug; only the live one must be unique.
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(draft_of__isnull=True), name="course_live_slug_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["draft_of"],
+                condition=Q(draft_of__isnull=False),
+                name="course_one_draft_per_live_course",
+            ),
+        ]
 
     def __str__(self):
         return self.title
+
+    def promote(self):
+        from education.workflow import promote
+
+        return promote(self)
 
     @property
     def objective_list(self):
@@ -135,6 +171,12 @@ class Tag(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# A course draft is deleted when it is published, so nothing may hang off it: every foreign
+# key to Course offers (and validates) only live courses with limit_choices_to=LIVE_COURSES.
+# education.forms.LiveCourseChoiceField says why when a form is given a draft anyway.
+LIVE_COURSES = {"draft_of__isnull": True}
 
 
 class LessonQuerySet(PublishedQuerySet):
@@ -163,7 +205,11 @@ class LessonQuerySet(PublishedQuerySet):
 
 class Lesson(Governed):
     course = models.ForeignKey(
-        Course, on_delete=models.PROTECT, related_name="lessons", verbose_name=_("course")
+        Course,
+        on_delete=models.PROTECT,
+        limit_choices_to=LIVE_COURSES,
+        related_name="lessons",
+        verbose_name=_("course"),
     )
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(

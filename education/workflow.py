@@ -3,9 +3,9 @@
     draft -> in review -> published -> archived
 
 Editors submit drafts; only clinical reviewers return, publish (with a named reviewer, a
-review date and a next-review date) and archive. A published lesson stays live while its
-next version is drafted as a separate row (`draft_of`), and is replaced only when that
-draft is published. Every transition is a guarded conditional update plus an audit event.
+review date and a next-review date) and archive. A published course or lesson stays live
+while its next version is drafted as a separate row (`draft_of`), and is replaced only when
+that draft is published. Every transition is a guarded conditional update plus an audit event.
 """
 
 from datetime import date
@@ -16,13 +16,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from education.models import Lesson, Status, WorkflowAction, WorkflowEvent
+from education.models import Course, Lesson, Status, WorkflowAction, WorkflowEvent
 
 PUBLISH_PERMISSION = "education.publish_content"
 LESSON_CONTENT_FIELDS = (
     "course", "title", "summary", "objectives", "body", "key_points", "references",
     "estimated_minutes", "position",
 )  # fmt: skip
+# Only the course's own text: its lessons and quizzes hang off the live course throughout.
+COURSE_CONTENT_FIELDS = ("title", "summary", "audience", "objectives", "position")
+# What a draft copies from the live row, and gives back to it when published.
+DRAFT_FIELDS = {Course: COURSE_CONTENT_FIELDS, Lesson: LESSON_CONTENT_FIELDS}
+SIGN_OFF_FIELDS = ("clinical_reviewer", "reviewed_on", "next_review_due")
 
 
 class WorkflowError(Exception):
@@ -124,12 +129,14 @@ def publish(*, obj, user, reviewer, reviewed_on, next_review_due=None, publish_a
 
 
 def promote(draft):
-    """Copy a published draft into the live lesson it replaces, then drop the draft row
-    (its history stays). Learner progress keeps pointing at the same live lesson."""
-    live = Lesson.objects.select_for_update().get(pk=draft.draft_of_id)
-    for name in (*LESSON_CONTENT_FIELDS, "clinical_reviewer", "reviewed_on", "next_review_due"):
+    """Copy a published draft into the live course or lesson it replaces, then drop the
+    draft row (its history stays). Learner progress, lessons and quizzes keep pointing at
+    the same live row."""
+    model = type(draft)
+    live = model.objects.select_for_update().get(pk=draft.draft_of_id)
+    for name in (*DRAFT_FIELDS[model], *SIGN_OFF_FIELDS):
         setattr(live, name, getattr(draft, name))
-    if draft.material_change_at:
+    if getattr(draft, "material_change_at", None):
         live.material_change_at = draft.material_change_at
     live.status = Status.PUBLISHED
     live.publish_at = None
@@ -137,18 +144,24 @@ def promote(draft):
     live.updated_by = draft.updated_by
     live._change_reason = f"published from draft #{draft.pk}"
     live.save()
-    live.tags.set(draft.tags.all())
+    _copy_many_to_many(draft, live)
     draft.delete()
     return live
 
 
+def _copy_many_to_many(source, target):
+    for field in type(source)._meta.many_to_many:
+        getattr(target, field.name).set(getattr(source, field.name).all())
+
+
 # Models whose drafts replace a live row when published (quizzes add themselves).
-DRAFTABLE_MODELS = [Lesson]
+DRAFTABLE_MODELS = [Course, Lesson]
 
 
 def promote_due_drafts():
-    """Replace live lessons and quizzes whose scheduled new version is due. Called by learner
-    pages, so scheduled publishing needs no cron job: one indexed query when nothing is due."""
+    """Replace live courses, lessons and quizzes whose scheduled new version is due. Called
+    by learner pages, so scheduled publishing needs no cron job: one indexed query when
+    nothing is due."""
     now = timezone.now()
     due = {
         model: model.objects.filter(
@@ -175,26 +188,33 @@ def archive(*, obj, user, comment=""):
         record(obj, WorkflowAction.ARCHIVED, user, comment)
 
 
-def start_new_draft(*, lesson, user, values=None, action=WorkflowAction.DRAFT_STARTED):
-    """The draft that will replace a published lesson (the existing one if there is one)."""
-    if not can_edit(user, lesson):
+def start_draft(*, live, user, values=None, action=WorkflowAction.DRAFT_STARTED):
+    """The draft that will replace a published course or lesson (the existing one if there
+    is one)."""
+    if not can_edit(user, live):
         raise PermissionDenied
-    if lesson.draft_of_id:
+    if live.draft_of_id:
         raise WorkflowError(_("This is already a draft."))
+    model = type(live)
     with transaction.atomic():
-        draft = Lesson.objects.filter(draft_of=lesson).first()
+        draft = model.objects.filter(draft_of=live).first()
         if draft is None:
-            draft = Lesson(draft_of=lesson, slug=lesson.slug, status=Status.DRAFT)
-            for name in LESSON_CONTENT_FIELDS:
-                setattr(draft, name, getattr(lesson, name))
+            draft = model(draft_of=live, slug=live.slug, status=Status.DRAFT)
+            for name in DRAFT_FIELDS[model]:
+                setattr(draft, name, getattr(live, name))
         for name, value in (values or {}).items():
             setattr(draft, name, value)
         draft.status = Status.DRAFT
         draft.updated_by = user
         draft.save()
-        draft.tags.set(lesson.tags.all())
-        record(lesson, action, user)
+        _copy_many_to_many(live, draft)
+        record(live, action, user)
     return draft
+
+
+def start_new_draft(*, lesson, user, values=None, action=WorkflowAction.DRAFT_STARTED):
+    # Lessons had drafts before courses did; their callers keep the lesson-named keyword.
+    return start_draft(live=lesson, user=user, values=values, action=action)
 
 
 def restore_version(*, historical, user):

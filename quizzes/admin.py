@@ -12,14 +12,21 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from education.admin_workflow import VersionHistoryMixin, WorkflowAdminMixin
+from education.forms import LiveCourseChoiceField
 from education.models import Status
 from education.workflow import WorkflowError
-from quizzes import services
+from quizzes import drafts, services
 from quizzes.drafts import QUIZ_FIELDS, copy_questions, start_quiz_draft
 from quizzes.models import Attempt, Choice, Question, QuestionKind, Quiz, Regrade
 
 # Quizzes whose questions may be edited: drafts and quizzes in review.
 EDITABLE_QUIZZES = Q(draft_of__isnull=False) | Q(status__in=[Status.DRAFT, Status.IN_REVIEW])
+
+
+def admin_link(url_name, obj, label):
+    if obj.pk is None:
+        return "—"
+    return format_html('<a href="{}">{}</a>', reverse(url_name, args=[obj.pk]), label)
 
 
 class ChoiceInlineFormSet(forms.BaseInlineFormSet):
@@ -49,9 +56,14 @@ class ChoiceInlineFormSet(forms.BaseInlineFormSet):
 class ChoiceInline(admin.TabularInline):
     model = Choice
     formset = ChoiceInlineFormSet
-    fields = ("position", "text", "is_correct", "feedback")
+    fields = ("position", "text", "is_correct", "feedback", "versions_link")
+    readonly_fields = ("versions_link",)
     extra = 0
     min_num = 2
+
+    @admin.display(description=_("versions"))
+    def versions_link(self, choice):
+        return admin_link("admin:quizzes_choice_versions", choice, _("Versions and changes"))
 
     def has_add_permission(self, request, obj=None):
         return not (obj and obj.quiz.is_live) and super().has_add_permission(request, obj)
@@ -84,10 +96,27 @@ class QuestionAdmin(VersionHistoryMixin, admin.ModelAdmin):
         "objective",
         "is_active",
     )
+    can_restore = True
 
     @admin.display(description=_("question"))
     def short_stem(self, question):
         return question.stem[:90]
+
+    def restore(self, historical, user):
+        return drafts.restore_question_version(historical=historical, user=user)
+
+    def restore_message(self, historical, restored):
+        message = super().restore_message(historical, restored)
+        if drafts.choices_at(historical) is not None:
+            return message
+        return format_html(
+            "{} {}",
+            message,
+            _(
+                "Only the question's own fields were restored: the history cannot tell which "
+                "choices it had then. Check its choices in the draft."
+            ),
+        )
 
     def has_change_permission(self, request, obj=None):
         # A published quiz changes only through a reviewed draft ("Start a new draft").
@@ -138,6 +167,7 @@ class QuizAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     actions = ["duplicate", "regrade"]
     change_form_template = "admin/quizzes/quiz_change_form.html"
     readonly_fields = ("preview_link",)
+    can_restore = True
     fieldsets = (
         (
             None,
@@ -182,6 +212,13 @@ class QuizAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             return {}
         return super().get_prepopulated_fields(request, obj)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "course":
+            # Offers live courses only (Quiz.course limit_choices_to) and says why a draft
+            # is refused.
+            kwargs["form_class"] = LiveCourseChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def new_draft_view(self, request, pk):
         quiz = get_object_or_404(Quiz, pk=pk)
         try:
@@ -207,10 +244,10 @@ class QuizAdmin(WorkflowAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("preview"))
     def preview_link(self, quiz):
-        if quiz.pk is None:
-            return "—"
-        url = reverse("admin:quizzes_quiz_preview", args=[quiz.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Preview as a learner sees it"))
+        return admin_link("admin:quizzes_quiz_preview", quiz, _("Preview as a learner sees it"))
+
+    def restore(self, historical, user):
+        return drafts.restore_quiz_version(historical=historical, user=user)
 
     def get_urls(self):
         return [
@@ -293,6 +330,33 @@ def copy_quiz(quiz, user):
     copy.save()
     copy_questions(quiz, copy)
     return copy
+
+
+@admin.register(Choice)
+class ChoiceAdmin(VersionHistoryMixin, admin.ModelAdmin):
+    """A choice's versions, reached from its question's page. Choices are edited on that
+    page only, where the answer key is checked as a whole."""
+
+    list_display = ("text", "question", "is_correct", "position")
+    list_select_related = ("question",)
+    fields = ("question", "position", "text", "is_correct", "feedback")
+    change_form_template = "admin/quizzes/question/change_form.html"
+    can_restore = True
+
+    def get_model_perms(self, request):
+        return {}  # not listed on the admin index: choices belong to their question
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def restore(self, historical, user):
+        return drafts.restore_choice_version(historical=historical, user=user)
 
 
 @admin.register(Attempt)

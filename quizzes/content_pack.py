@@ -151,8 +151,9 @@ def _export_quiz(quiz):
 
 
 def export_pack():
-    """Every course, live lesson and quiz of this installation, as a JSON-ready dict."""
-    courses = Course.objects.select_related("clinical_reviewer")
+    """Every live course, lesson and quiz of this installation, as a JSON-ready dict."""
+    # Live courses only, as for lessons: a course draft is this installation's work in progress.
+    courses = Course.objects.filter(draft_of__isnull=True).select_related("clinical_reviewer")
     # Live lessons only: a draft (draft_of set) is work in progress of this installation,
     # shares its slug with the live lesson, and is published here, not moved elsewhere.
     lessons = (
@@ -529,7 +530,9 @@ def validate_pack(data):
     course_slugs = {values["slug"] for _check, values in courses}
     lesson_slugs = {values["slug"] for _check, values in lessons}
     quiz_slugs = {values["slug"] for _check, values in quizzes}
-    existing_courses = set(Course.objects.values_list("slug", flat=True))
+    existing_courses = set(
+        Course.objects.filter(draft_of__isnull=True).values_list("slug", flat=True)
+    )
     # Only live lessons: a draft shares the slug of the lesson it will replace.
     existing_lessons = set(
         Lesson.objects.filter(draft_of__isnull=True).values_list("slug", flat=True)
@@ -610,9 +613,12 @@ def _write(courses, lessons, quizzes, reviewers, summary):
             Course(**_governed(values, reviewers, COURSE_FIELDS))
         )
     wanted = {v["course"] for v in lessons} | {q["course"] for q in quizzes}
-    course_by_slug |= Course.objects.in_bulk(
-        wanted - set(course_by_slug) - {None}, field_name="slug"
-    )
+    course_by_slug |= {
+        course.slug: course
+        for course in Course.objects.filter(
+            draft_of__isnull=True, slug__in=wanted - set(course_by_slug) - {None}
+        )
+    }
 
     tags = Tag.objects.in_bulk(
         {slugify(name) for v in lessons for name in v["tags"]}, field_name="slug"

@@ -1,11 +1,18 @@
 """New versions of published quizzes: edited as a draft copy, reviewed, and on publishing
 copied into the live quiz question by question, so attempts, their frozen questions and
-item statistics keep pointing at the same rows."""
+item statistics keep pointing at the same rows.
 
+Restoring an earlier version of a quiz, question or choice goes through the same draft: the
+old values are written into it, and the live quiz and every history row stay as they are."""
+
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from education.models import Status, WorkflowAction
+from education.models import Course, Lesson, Status, WorkflowAction
 from education.workflow import WorkflowError, can_edit, record
 from quizzes.models import Choice, Question, Quiz
 
@@ -16,6 +23,7 @@ QUIZ_FIELDS = (
 )  # fmt: skip
 SIGN_OFF_FIELDS = ("clinical_reviewer", "reviewed_on", "next_review_due")
 QUESTION_FIELDS = ("kind", "vignette", "stem", "rationale", "points", "objective")
+CHOICE_FIELDS = ("text", "is_correct", "feedback")
 
 
 def copy_questions(source, target):
@@ -25,40 +33,45 @@ def copy_questions(source, target):
         question._state.adding = True
         question.quiz = target
         question.save()
-        Choice.objects.bulk_create(
-            Choice(
-                question=question,
-                text=c.text,
-                is_correct=c.is_correct,
-                feedback=c.feedback,
-                position=c.position,
-            )
-            for c in choices
-        )
+        # One save per choice, not bulk_create: only saved choices get a history, and a
+        # question's earlier versions can be restored with their choices only from it.
+        for choice in choices:
+            choice.pk = None
+            choice._state.adding = True
+            choice.question = question
+            choice.save()
+
+
+def apply_question(question, data):
+    """Write one question (a dict of QUESTION_FIELDS, position, is_active and, if given,
+    "choices" dicts) onto `question`. Choices are updated in place position by position, as
+    a regrade matches them by id; choices beyond the new list are deleted."""
+    for name in QUESTION_FIELDS:
+        setattr(question, name, data[name])
+    question.position = data["position"]
+    question.is_active = data.get("is_active", True)
+    question.save()
+    if "choices" not in data:
+        return question
+    current = list(question.choices.all())
+    for index, choice_data in enumerate(data["choices"], start=1):
+        choice = current[index - 1] if index <= len(current) else Choice(question=question)
+        for name in CHOICE_FIELDS:
+            setattr(choice, name, choice_data[name])
+        choice.position = choice_data.get("position", index)
+        choice.save()
+    Choice.objects.filter(pk__in=[c.pk for c in current[len(data["choices"]) :]]).delete()
+    return question
 
 
 def sync_questions(quiz, questions):
-    """Make the quiz's questions match `questions` (dicts of QUESTION_FIELDS, is_active and
-    "choices" dicts), updating in place position by position: attempts point at questions,
-    and a regrade matches choices by id. Questions no longer wanted are retired, never
-    deleted."""
+    """Make the quiz's questions match `questions` (see apply_question), updating in place
+    position by position: attempts point at questions. Questions no longer wanted are
+    retired, never deleted."""
     existing = list(quiz.questions.order_by("position", "id"))
     for position, data in enumerate(questions, start=1):
         question = existing[position - 1] if position <= len(existing) else Question(quiz=quiz)
-        for name in QUESTION_FIELDS:
-            setattr(question, name, data[name])
-        question.position = position
-        question.is_active = data.get("is_active", True)
-        question.save()
-        current = list(question.choices.all()) if question.pk else []
-        for index, choice_data in enumerate(data["choices"], start=1):
-            choice = current[index - 1] if index <= len(current) else Choice(question=question)
-            choice.text = choice_data["text"]
-            choice.is_correct = choice_data["is_correct"]
-            choice.feedback = choice_data["feedback"]
-            choice.position = index
-            choice.save()
-        Choice.objects.filter(pk__in=[c.pk for c in current[len(data["choices"]) :]]).delete()
+        apply_question(question, {**data, "position": position})
     for question in existing[len(questions) :]:
         question.is_active = False
         question.save(update_fields=["is_active"])
@@ -80,8 +93,6 @@ def question_data(quiz):
 
 def start_quiz_draft(*, quiz, user):
     """The draft that will replace a published quiz (the existing one if there is one)."""
-    from django.core.exceptions import PermissionDenied
-
     if not can_edit(user, quiz):
         raise PermissionDenied
     if quiz.draft_of_id:
@@ -111,3 +122,169 @@ def promote_quiz(draft):
     sync_questions(live, question_data(draft))
     draft.delete()
     return live
+
+
+def same_rank(item, siblings, counterparts):
+    """The counterpart of `item` in a draft: publishing copies a draft's questions (and each
+    question's choices) onto the live ones by rank in (position, id) order, so the draft row
+    at the same rank is the one that will replace `item`. None if the draft has fewer."""
+    rank = list(siblings.order_by("position", "id").values_list("pk", flat=True)).index(item.pk)
+    return counterparts.order_by("position", "id")[rank : rank + 1].first()
+
+
+def choices_at(historical):
+    """The choices of a historical question version, rebuilt from the choices' own history
+    (dicts of CHOICE_FIELDS and position), or None when that history cannot tell.
+
+    The admin saves a question before its inline choices, so the choices of one version
+    are those saved before the question's *next* version, not before this one."""
+    later = (
+        Question.history.filter(id=historical.id)
+        .filter(
+            Q(history_date__gt=historical.history_date)
+            | Q(history_date=historical.history_date, history_id__gt=historical.history_id)
+        )
+        .order_by("history_date", "history_id")
+        .values_list("history_date", flat=True)
+        .first()
+    )
+    ever = Choice.history.filter(question_id=historical.id).values("id")
+    if Choice.objects.filter(question_id=historical.id).exclude(id__in=ever).exists():
+        return None  # choices written without history (bulk_create): their past is unknown
+    first, latest = {}, {}
+    for row in Choice.history.filter(id__in=ever).order_by("history_date", "history_id"):
+        first.setdefault(row.id, row)
+        if later is None or row.history_date < later:
+            latest[row.id] = row
+    if any(row.history_type != "+" for row in first.values()):
+        return None  # history began after the choice existed
+    rows = sorted(
+        (r for r in latest.values() if r.history_type != "-" and r.question_id == historical.id),
+        key=lambda row: (row.position, row.id),
+    )
+    if len(rows) < 2:
+        return None  # no question is valid with fewer: the history is incomplete
+    return [{name: getattr(row, name) for name in (*CHOICE_FIELDS, "position")} for row in rows]
+
+
+def _when(moment):
+    return date_format(timezone.localtime(moment), "j M Y H:i")
+
+
+def _draft_to_restore_into(quiz, user):
+    """The quiz itself while it is a draft or in review, otherwise the draft that will
+    replace it, started if need be."""
+    if quiz.status == Status.ARCHIVED:
+        raise WorkflowError(
+            _("“%(item)s” is archived: no earlier version can be restored. Nothing was changed.")
+            % {"item": quiz}
+        )
+    draft = start_quiz_draft(quiz=quiz, user=user) if quiz.is_live else quiz
+    if draft.status == Status.PUBLISHED:
+        # A draft that is published is waiting for its time to go live: it is signed off
+        # and must not change under the reviewer's signature.
+        raise WorkflowError(
+            _(
+                "The new version of “%(item)s” is scheduled to go live on %(date)s. Restore "
+                "an earlier version once it is live. Nothing was changed."
+            )
+            % {"item": quiz, "date": _when(draft.publish_at)}
+        )
+    return draft
+
+
+def _restore(*, item, quiz, historical, user, write):
+    """What restoring a version of a quiz, a question or a choice has in common: the
+    permission, the draft, the audit event and one transaction. `write(draft)` puts the old
+    values into the draft and returns what the editor should open next."""
+    if not can_edit(user, item):
+        raise PermissionDenied
+    when = _when(historical.history_date)
+    with transaction.atomic():
+        draft = _draft_to_restore_into(quiz, user)
+        restored = write(draft)
+        draft.status = Status.DRAFT
+        draft.updated_by = user
+        draft.version += 1  # an editor with the draft open must reload it before saving
+        draft._change_reason = _("%(item)s: version of %(date)s restored") % {
+            "item": item._meta.verbose_name.capitalize(),
+            "date": when,
+        }
+        draft.save()
+        record(
+            item,
+            WorkflowAction.RESTORED,
+            user,
+            _("Version of %(date)s restored into the draft “%(draft)s” (#%(pk)d).")
+            % {"date": when, "draft": draft, "pk": draft.pk},
+        )
+    return restored
+
+
+def restore_quiz_version(*, historical, user):
+    """The quiz's own settings as they were go into its draft; its questions stay as they
+    are in the draft (each question has its own versions to restore)."""
+    quiz = Quiz.objects.get(pk=historical.id)
+    placement_exists = all(
+        pk is None or model.objects.filter(pk=pk).exists()
+        for model, pk in ((Lesson, historical.lesson_id), (Course, historical.course_id))
+    )
+    fields = [Quiz._meta.get_field(name) for name in QUIZ_FIELDS]
+    # If the lesson or course of that time is gone, the quiz stays where it is now.
+    names = [f.attname for f in fields if placement_exists or f.name not in {"lesson", "course"}]
+
+    def write(draft):
+        for name in names:
+            setattr(draft, name, getattr(historical, name))
+        return draft
+
+    return _restore(item=quiz, quiz=quiz, historical=historical, user=user, write=write)
+
+
+def restore_question_version(*, historical, user):
+    """The question as it was, with its choices when their history can tell them (see
+    choices_at), goes onto its counterpart in the quiz's draft, added back if missing."""
+    question = Question.objects.select_related("quiz").get(pk=historical.id)
+    data = {name: getattr(historical, name) for name in (*QUESTION_FIELDS, "position")}
+    data["is_active"] = historical.is_active
+    choices = choices_at(historical)
+    if choices is not None:
+        data["choices"] = choices
+
+    def write(draft):
+        if draft.pk == question.quiz_id:
+            target = question
+        else:
+            target = same_rank(question, question.quiz.questions, draft.questions)
+        return apply_question(target or Question(quiz=draft), data)
+
+    return _restore(
+        item=question, quiz=question.quiz, historical=historical, user=user, write=write
+    )
+
+
+def restore_choice_version(*, historical, user):
+    """The choice as it was goes onto its counterpart in the quiz's draft. Returns the
+    draft's question, where choices are edited."""
+    choice = Choice.objects.select_related("question__quiz").get(pk=historical.id)
+    question = choice.question
+
+    def write(draft):
+        target = choice
+        if draft.pk != question.quiz_id:
+            draft_question = same_rank(question, question.quiz.questions, draft.questions)
+            if draft_question is None:
+                raise WorkflowError(
+                    _(
+                        "The question of this choice is no longer in the draft. Restore a "
+                        "version of the question first. Nothing was changed."
+                    )
+                )
+            target = same_rank(choice, question.choices, draft_question.choices)
+            target = target or Choice(question=draft_question)
+        for name in (*CHOICE_FIELDS, "position"):
+            setattr(target, name, getattr(historical, name))
+        target.save()
+        return target.question
+
+    return _restore(item=choice, quiz=question.quiz, historical=historical, user=user, write=write)

@@ -3,19 +3,25 @@
 GIFT is plain text: one question per paragraph, its answers in braces. We read and write
 the three kinds our quizzes have: single answer, multiple response and true/false, with
 per-choice feedback and general feedback (our rationale). Everything else GIFT can express
-(short answer, numeric, matching, essay, description, HTML text) is refused with the line it
-is on, and one refused question refuses the whole file: an import is all or nothing.
+(short answer, numeric, matching, essay, description) is refused with the line it is on, and
+one refused question refuses the whole file: an import is all or nothing.
+
+Text in any of Moodle's formats comes in, [html] included (what Moodle's own exports write):
+`gift_html` turns it into our Markdown, or plain text for choices and their feedback. What
+cannot carry over (an image, say) is listed in the question's `warnings`, each with its line.
+We write [markdown], which is what we store.
 
 `parse_gift` and `export_gift` never touch the database; `import_questions` writes.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from quizzes.gift_html import FORMATS, convert
 from quizzes.models import Choice, Question, QuestionKind, Quiz
 
 # Characters GIFT gives a meaning to; in text they are written with a backslash before them.
@@ -26,8 +32,8 @@ _PLACEHOLDER = {char: chr(0xE000 + index) for index, char in enumerate(SPECIAL)}
 _RESTORE = str.maketrans({stand_in: char for char, stand_in in _PLACEHOLDER.items()})
 
 TRUE_FALSE_ANSWERS = {"T": True, "TRUE": True, "F": False, "FALSE": False}
-# Moodle's text formats that are plain or Markdown text; "moodle" is its auto-format.
-ACCEPTED_FORMATS = {"markdown", "plain", "moodle"}
+# Moodle's auto-format: the format of a question text without a [format] marker.
+DEFAULT_FORMAT = "moodle"
 # Moodle puts a missing-word question's blank where its answers stood in the text.
 BLANK = "_____"
 WRONG_WEIGHT = "-100"
@@ -62,6 +68,8 @@ class ParsedQuestion:
     rationale: str
     choices: tuple[ParsedChoice, ...]
     title: str = ""
+    # "line N: ..." messages about what did not carry over as it was, such as an image.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,44 @@ class _Block:
 
     def line_at(self, index):
         return self.lines[max(0, min(index, len(self.lines) - 1))]
+
+
+@dataclass
+class _Texts:
+    """One question's texts as we store them, and what did not carry over.
+
+    As in Moodle, a [format] marker before the question text is the format of every text of
+    the question (answers, feedback) that has no marker of its own.
+    """
+
+    text_format: str = DEFAULT_FORMAT
+    warnings: list = field(default_factory=list)
+
+    def markdown(self, raw, line):
+        """A stem or a rationale."""
+        return self._convert(raw, line, markdown=True)
+
+    def plain(self, raw, line):
+        """A choice or its feedback: we keep these as plain text."""
+        return self._convert(raw, line, markdown=False)
+
+    def take_format(self, raw):
+        marker = _FORMAT_RE.match(raw.strip())
+        if marker and marker[1].lower() in FORMATS:
+            self.text_format = marker[1].lower()
+
+    def _convert(self, raw, line, *, markdown):
+        text, text_format = raw.strip(), self.text_format
+        marker = _FORMAT_RE.match(text)
+        if marker and marker[1].lower() in FORMATS:
+            text, text_format = text[marker.end() :], marker[1].lower()
+        # Escapes are restored first: Moodle writes the = and : of HTML as \= and \:.
+        text, notes = convert(text.translate(_RESTORE).strip(), text_format, markdown=markdown)
+        for note in notes:
+            warning = line_problem(line, note)
+            if warning not in self.warnings:
+                self.warnings.append(warning)
+        return text.strip()
 
 
 # Reading -------------------------------------------------------------------------------
@@ -159,9 +205,10 @@ def _parse_block(block):
         return None  # a Moodle question-bank category: everything goes into one quiz here
     title, start = _title(block)
     opening, closing = _answer_braces(block, start)
-    stem = _question_text(block, start, opening, closing)
-    body, rationale = _general_feedback(block, opening, closing)
-    kind, choices = _answers(block, opening, body)
+    texts = _Texts()
+    stem = _question_text(block, start, opening, closing, texts)
+    body, rationale = _general_feedback(block, opening, closing, texts)
+    kind, choices = _answers(block, opening, body, texts)
     return ParsedQuestion(
         line=block.lines[0],
         kind=kind,
@@ -169,6 +216,7 @@ def _parse_block(block):
         rationale=rationale,
         choices=choices,
         title=title,
+        warnings=tuple(texts.warnings),
     )
 
 
@@ -217,43 +265,30 @@ def _answer_braces(block, start):
     return opening, closing
 
 
-def _question_text(block, start, opening, closing):
+def _question_text(block, start, opening, closing, texts):
     text = block.text
     before, after = text[start:opening], text[closing + 1 :]
     # Text after the answers is a Moodle "missing word" question: keep it, with the blank
     # where the answers stood, so the sentence still reads.
     joined = f"{before}{BLANK}{after}" if after.strip() else before
-    stem = _clean(joined, block.line_at(start))
+    texts.take_format(joined)
+    stem = texts.markdown(joined, block.line_at(start))
     if not stem:
         raise _Refused(block.line_at(start), _("the question has no text"))
     return stem
 
 
-def _general_feedback(block, opening, closing):
+def _general_feedback(block, opening, closing, texts):
     """Split the answers from the general feedback after ####, which is our rationale."""
     content = block.text[opening + 1 : closing]
     separator = content.rfind("####")
     if separator == -1:
         return content, ""
     line = block.line_at(opening + 1 + separator)
-    return content[:separator], _clean(content[separator + 4 :], line)
+    return content[:separator], texts.markdown(content[separator + 4 :], line)
 
 
-def _clean(raw, line):
-    """Text as we store it: Moodle's [format] marker dropped and escapes restored."""
-    text = raw.strip()
-    marker = _FORMAT_RE.match(text)
-    if marker and marker[1].lower() == "html":
-        raise _Refused(
-            line,
-            _("HTML text ([html]) is not supported: we store Markdown; convert it first"),
-        )
-    if marker and marker[1].lower() in ACCEPTED_FORMATS:
-        text = text[marker.end() :]
-    return text.translate(_RESTORE).strip()
-
-
-def _answers(block, opening, body):
+def _answers(block, opening, body, texts):
     """(kind, choices) for the text between the braces, general feedback removed."""
     line, stripped = block.line_at(opening), body.strip()
     if not stripped:
@@ -261,11 +296,11 @@ def _answers(block, opening, body):
     if stripped.startswith("#"):
         raise _Refused(line, _("numeric questions ({#...}) are not supported"))
     if "~" in stripped:  # as in Moodle: only multiple-choice answers contain ~
-        return _choice_question(block, opening, body)
+        return _choice_question(block, opening, body, texts)
     if "=" in stripped and "->" in stripped:
         raise _Refused(line, _("matching questions (=a -> b) are not supported"))
     if stripped.split("#", 1)[0].strip().upper() in TRUE_FALSE_ANSWERS:
-        return QuestionKind.TRUE_FALSE, _true_false_choices(stripped, line)
+        return QuestionKind.TRUE_FALSE, _true_false_choices(stripped, line, texts)
     raise _Refused(
         line,
         _(
@@ -275,10 +310,10 @@ def _answers(block, opening, body):
     )
 
 
-def _true_false_choices(stripped, line):
+def _true_false_choices(stripped, line, texts):
     """{TRUE#shown when wrong#shown when right}: our choices are "True" then "False"."""
     head, *feedback = stripped.split("#", 2)
-    wrong, right = (_clean(text, line) for text in (*feedback, "", "")[:2])
+    wrong, right = (texts.plain(text, line) for text in (*feedback, "", "")[:2])
     answer = TRUE_FALSE_ANSWERS[head.strip().upper()]
     return (
         ParsedChoice("True", answer, right if answer else wrong),
@@ -286,8 +321,8 @@ def _true_false_choices(stripped, line):
     )
 
 
-def _choice_question(block, opening, body):
-    answers = _split_answers(block, opening + 1, body)
+def _choice_question(block, opening, body, texts):
+    answers = _split_answers(block, opening + 1, body, texts)
     line = block.line_at(opening)
     if len(answers) < 2:
         raise _Refused(line, _("a question needs at least two choices"))
@@ -297,7 +332,7 @@ def _choice_question(block, opening, body):
     return QuestionKind.MULTIPLE, _multiple_choices(answers, line)
 
 
-def _split_answers(block, offset, body):
+def _split_answers(block, offset, body, texts):
     starts = [match.start() for match in _MARKER_RE.finditer(body)]
     if body[: starts[0]].strip():
         raise _Refused(
@@ -305,12 +340,12 @@ def _split_answers(block, offset, body):
         )
     ends = [*starts[1:], len(body)]
     return [
-        _parse_answer(body[start], body[start + 1 : end], block.line_at(offset + start))
+        _parse_answer(body[start], body[start + 1 : end], block.line_at(offset + start), texts)
         for start, end in zip(starts, ends, strict=True)
     ]
 
 
-def _parse_answer(marker, raw, line):
+def _parse_answer(marker, raw, line, texts):
     weight = 100.0 if marker == "=" else 0.0
     raw = raw.lstrip()
     explicit = _WEIGHT_RE.match(raw) if marker == "~" else None
@@ -323,7 +358,7 @@ def _parse_answer(marker, raw, line):
                 % {"low": "-100%", "high": "100%"},
             )
     text, _hash, feedback = raw.partition("#")
-    text, feedback = _clean(text, line), _clean(feedback, line)
+    text, feedback = texts.plain(text, line), texts.plain(feedback, line)
     if not text:
         raise _Refused(line, _("an answer has no text"))
     if len(text) > MAX_CHOICE_TEXT or len(feedback) > MAX_FEEDBACK:

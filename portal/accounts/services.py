@@ -53,7 +53,26 @@ def _choice_value(choices, raw):
 
 
 def _read_rows(text):
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    # newline="" (as the csv module requires): a bare carriage return, as older spreadsheets
+    # save them, ends a line like any other line break instead of crashing the reader.
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        return _parse_rows(reader)
+    except csv.Error:
+        # The csv module's own message is English and technical; say what to do instead.
+        raise UserImportError(
+            [
+                _(
+                    "line %(line)d: the file stops being readable as CSV here. Look on this "
+                    "line and the ones above it for a quote mark that is never closed, or a "
+                    "value that is far too long."
+                )
+                % {"line": max(reader.reader.line_num, 1)}
+            ]
+        ) from None
+
+
+def _parse_rows(reader):
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     missing = [column for column in CSV_COLUMNS if column not in header]
     if missing:
@@ -90,6 +109,9 @@ def _validate(rows):
             errors.append(_("line %(line)d: wrong number of columns.") % {"line": line})
             continue
         problems = []
+        if any("\x00" in value for value in row.values()):
+            # Not text at all, and PostgreSQL refuses to store it.
+            problems.append(_("a value contains a NUL character; is this really a CSV file?"))
         username = row["username"]
         try:
             if not username:

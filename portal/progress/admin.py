@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from education.forms import LiveCourseChoiceField
 from portal.progress.models import Assignment, CourseCompletion, ReminderSent
 from portal.progress.scope import sees_everyone
 
@@ -32,6 +33,13 @@ class AssignmentAdmin(admin.ModelAdmin):
             return queryset
         teams = request.user.supervised_teams.all()
         return queryset.filter(team__in=teams) | queryset.filter(learner__team__in=teams)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "course":
+            # Offers live courses only (Assignment.course limit_choices_to) and says why a
+            # draft is refused.
+            kwargs["form_class"] = LiveCourseChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from education.models import Course
+from education.models import LIVE_COURSES, Course
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
@@ -24,7 +24,11 @@ class CourseCompletion(models.Model):
         verbose_name=_("learner"),
     )
     course = models.ForeignKey(
-        Course, on_delete=models.PROTECT, related_name="completions", verbose_name=_("course")
+        Course,
+        on_delete=models.PROTECT,
+        limit_choices_to=LIVE_COURSES,
+        related_name="completions",
+        verbose_name=_("course"),
     )
     completed_at = models.DateTimeField(_("completed"))
     certificate_code = models.CharField(
@@ -49,7 +53,11 @@ class Assignment(models.Model):
     """Required training: a course for a team or for one person, due on a date."""
 
     course = models.ForeignKey(
-        Course, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("course")
+        Course,
+        on_delete=models.PROTECT,
+        limit_choices_to=LIVE_COURSES,
+        related_name="assignments",
+        verbose_name=_("course"),
     )
     team = models.ForeignKey(
         "accounts.Team",

@@ -119,3 +119,48 @@ def test_the_command_imports_a_good_file(db, tmp_path, capsys):
     call_command("import_users", str(path), "--temporary-passwords")
     assert "temporary password" in capsys.readouterr().out
     assert User.objects.count() == 3
+
+
+def test_a_file_with_a_stray_carriage_return_is_reported_not_crashed(admin_client):
+    # Found by tests/portal/test_fuzz.py: the csv module raised "new-line character seen in
+    # unquoted field", a server error.
+    upload = SimpleUploadedFile("staff.csv", b"\r\xc2\x80")
+    response = admin_client.post(reverse("admin:accounts_user_import"), {"csv_file": upload})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Nothing was imported" in page
+    assert "line 1: missing column(s)" in page
+
+    stray = GOOD_CSV + "lee,lee@hospital.example,Lee\rMoss,nurse,Ward 9,learner\n"
+    with pytest.raises(UserImportError) as error:
+        import_users(stray)
+    assert error.value.errors == [
+        "line 5: wrong number of columns.",
+        "line 6: wrong number of columns.",
+    ]
+    assert User.objects.count() == 1  # the admin
+
+
+def test_a_file_with_carriage_return_line_endings_imports(db):
+    result = import_users(GOOD_CSV.replace("\n", "\r"))
+    assert [a.user.username for a in result.accounts] == ["kim", "raj", "pat"]
+
+
+def test_a_file_the_csv_reader_gives_up_on_is_reported_with_its_line(db):
+    unclosed = GOOD_CSV + 'lee,"lee@hospital.example,Lee,nurse,,learner\n' + "x" * 200_000
+    with pytest.raises(UserImportError) as error:
+        import_users(unclosed)
+    assert error.value.errors == [
+        "line 6: the file stops being readable as CSV here. Look on this line and the ones "
+        "above it for a quote mark that is never closed, or a value that is far too long."
+    ]
+    assert not User.objects.exists()
+
+
+def test_a_nul_character_is_reported_not_stored(db):
+    with pytest.raises(UserImportError) as error:
+        import_users(GOOD_CSV + "lee,,Lee\x00,nurse,,learner\n")
+    assert error.value.errors == [
+        "line 5: a value contains a NUL character; is this really a CSV file?"
+    ]
+    assert not User.objects.exists()

@@ -2,7 +2,14 @@ import pytest
 from django.urls import reverse
 
 from education import workflow
-from education.models import Lesson, LessonProgress, ProblemReport, Status, WorkflowEvent
+from education.models import (
+    Course,
+    Lesson,
+    LessonProgress,
+    ProblemReport,
+    Status,
+    WorkflowEvent,
+)
 from education.reports import file_report
 from tests.education.factories import make_course, make_lesson
 
@@ -98,6 +105,76 @@ def test_a_live_lesson_cannot_be_edited_in_place(client, editor, course):
     response = client.post(reverse("admin:education_lesson_new_draft", args=[live.pk]))
     new = Lesson.objects.get(draft_of=live)
     assert response.url == reverse("admin:education_lesson_change", args=[new.pk])
+
+
+def course_form(course, **changes):
+    data = {
+        "title": course.title,
+        "slug": course.slug,
+        "position": course.position,
+        "summary": course.summary,
+        "audience": course.audience,
+        "objectives": course.objectives,
+        "seen_version": course.version,
+    }
+    return {**data, **changes}
+
+
+def test_a_published_course_is_read_only_and_offers_a_new_draft(client, editor, course):
+    url = reverse("admin:education_course_change", args=[course.pk])
+    client.force_login(editor)
+    page = client.get(url).content.decode()
+    assert "Start a new draft" in page and 'name="summary"' not in page
+    client.post(url, course_form(course, summary="Sneaky."))
+    assert Course.objects.get(pk=course.pk).summary == ""
+
+    response = client.post(reverse("admin:education_course_new_draft", args=[course.pk]))
+    draft = Course.objects.get(draft_of=course)
+    assert response.url == reverse("admin:education_course_change", args=[draft.pk])
+    page = client.get(response.url).content.decode()
+    assert 'name="summary"' in page and 'name="slug"' not in page
+    assert "Start a new draft" not in page
+
+
+def test_a_course_draft_is_edited_reviewed_and_published_from_the_admin(
+    client, editor, reviewer, course
+):
+    draft = workflow.start_draft(live=course, user=editor)
+    client.force_login(editor)
+    change_url = reverse("admin:education_course_change", args=[draft.pk])
+    assert client.post(change_url, course_form(draft, summary="Revised.")).status_code == 302
+    client.post(
+        reverse("admin:education_course_transition", args=[draft.pk, "submit"]), {"comment": ""}
+    )
+    assert Course.objects.get(pk=draft.pk).status == Status.IN_REVIEW
+    publish_url = reverse("admin:education_course_transition", args=[draft.pk, "publish"])
+    sign_off = {"reviewer": reviewer.pk, "reviewed_on": "2026-11-26"}
+    assert client.post(publish_url, sign_off).status_code == 403
+    assert Course.objects.get(pk=course.pk).summary == ""
+
+    client.force_login(reviewer)
+    response = client.post(publish_url, sign_off)
+    assert response.url == reverse("admin:education_course_change", args=[course.pk])
+    course.refresh_from_db()
+    assert (course.summary, course.clinical_reviewer, course.version) == ("Revised.", reviewer, 2)
+    assert not Course.objects.filter(draft_of=course).exists()
+
+
+def test_the_course_list_tells_drafts_apart_and_lessons_cannot_join_a_draft(
+    client, editor, course
+):
+    draft = workflow.start_draft(live=course, user=editor)
+    Course.objects.filter(pk=draft.pk).update(title="Next Course Version")
+    client.force_login(editor)
+    changelist = reverse("admin:education_course_changelist")
+    page = client.get(changelist).content.decode()
+    assert "new version of a live course" in page.lower()
+    drafts_only = client.get(changelist, {"draft_of__isempty": "0"}).content.decode()
+    assert "Next Course Version" in drafts_only
+    assert reverse("admin:education_course_change", args=[course.pk]) not in drafts_only
+    lesson_form = client.get(reverse("admin:education_lesson_add")).content.decode()
+    assert f'value="{course.pk}"' in lesson_form
+    assert "Next Course Version" not in lesson_form
 
 
 def test_the_preview_shows_the_draft_and_records_nothing(client, editor, draft):

@@ -1,12 +1,21 @@
 from datetime import date, timedelta
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from education import progress, workflow
-from education.models import Lesson, LessonProgress, ProblemReport, Status, WorkflowEvent
+from education.models import (
+    Course,
+    Lesson,
+    LessonProgress,
+    ProblemReport,
+    Status,
+    WorkflowAction,
+    WorkflowEvent,
+)
 from tests.education.factories import make_course, make_lesson
 
 TODAY = date(2026, 11, 26)
@@ -33,6 +42,18 @@ def publish(obj, reviewer, **kwargs):
 
 def lesson_page(client, lesson):
     return client.get(reverse("education:lesson", args=[lesson.slug]))
+
+
+def course_page(client, course):
+    return client.get(reverse("education:course", args=[course.slug])).content.decode()
+
+
+def course_draft(course, editor, **changes):
+    draft = workflow.start_draft(live=course, user=editor)
+    for name, value in changes.items():
+        setattr(draft, name, value)
+    draft.save()
+    return draft
 
 
 def test_an_editor_submits_and_a_reviewer_publishes_with_sign_off(editor, reviewer, draft):
@@ -224,3 +245,100 @@ def test_supervisors_see_who_has_and_has_not_re_read_a_material_change(
     assert "Nina Nurse" in pending and "Rita Resident" not in pending
     assert "Rita Resident" in page[page.index("Re-read (") :]
     assert "omar" not in page
+
+
+def test_it_keeps_the_live_course_while_its_draft_is_edited(learner_client, editor, course, live):
+    Course.objects.filter(pk=course.pk).update(summary="Live summary.")
+    draft = course_draft(course, editor, summary="Revised summary.", audience="Nurses")
+    assert (draft.draft_of, draft.slug, draft.status) == (course, course.slug, Status.DRAFT)
+    assert list(Course.objects.published()) == [course]
+    assert not draft.lessons.exists()
+    page = course_page(learner_client, course)
+    assert "Live summary." in page and "Live Lesson" in page
+    assert "Revised summary." not in page
+    event = WorkflowEvent.objects.get()
+    assert (event.action, event.content_object) == (WorkflowAction.DRAFT_STARTED, course)
+    assert workflow.start_draft(live=course, user=editor).summary == "Revised summary."
+    assert Course.objects.filter(draft_of=course).count() == 1
+    with pytest.raises(workflow.WorkflowError, match="already a draft"):
+        workflow.start_draft(live=draft, user=editor)
+
+
+def test_learners_see_the_live_course_until_its_draft_is_published(
+    learner_client, learner, editor, reviewer, course, live
+):
+    progress.mark_complete(learner=learner, lesson=live)
+    draft = course_draft(course, editor, summary="Revised summary.", objectives="Know MBC")
+    draft_pk = draft.pk
+    workflow.submit_for_review(obj=draft, user=editor)
+    assert "Revised summary." not in course_page(learner_client, course)
+
+    result = publish(draft, reviewer)
+    assert result.pk == course.pk
+    course.refresh_from_db()
+    assert (course.summary, course.objectives, course.version) == (
+        "Revised summary.",
+        "Know MBC",
+        2,
+    )
+    assert (course.clinical_reviewer, course.reviewed_on, course.status) == (
+        reviewer,
+        TODAY,
+        Status.PUBLISHED,
+    )
+    assert "Revised summary." in course_page(learner_client, course)
+    assert not Course.objects.filter(pk=draft_pk).exists()
+    assert list(course.lessons.all()) == [live]
+    assert LessonProgress.objects.completed().get(learner=learner).lesson_id == live.pk
+    assert course.history.first().history_change_reason == f"published from draft #{draft_pk}"
+    assert list(WorkflowEvent.objects.order_by("id").values_list("action", flat=True)) == [
+        "draft_started",
+        "submitted",
+        "published",
+    ]
+
+
+def test_a_scheduled_course_draft_replaces_the_live_course_when_due(
+    learner_client, editor, reviewer, course, live
+):
+    draft = course_draft(course, editor, summary="Scheduled summary.")
+    workflow.submit_for_review(obj=draft, user=editor)
+    publish(draft, reviewer, publish_at=timezone.now() + timedelta(hours=2))
+    assert WorkflowEvent.objects.filter(action=WorkflowAction.SCHEDULED).exists()
+    assert "Scheduled summary." not in course_page(learner_client, course)
+    Course.objects.filter(pk=draft.pk).update(publish_at=timezone.now() - timedelta(seconds=1))
+    # Due but not promoted yet (no learner page has run since): still one course for learners.
+    assert list(Course.objects.published()) == [course]
+
+    assert "Scheduled summary." in course_page(learner_client, course)
+    assert not Course.objects.filter(pk=draft.pk).exists()
+    course.refresh_from_db()
+    assert (course.summary, course.publish_at, course.version) == ("Scheduled summary.", None, 2)
+
+
+def test_an_editor_cannot_publish_a_course_draft_nor_a_learner_start_one(learner, editor, course):
+    with pytest.raises(PermissionDenied):
+        workflow.start_draft(live=course, user=learner)
+    draft = course_draft(course, editor, summary="Unreviewed.")
+    workflow.submit_for_review(obj=draft, user=editor)
+    with pytest.raises(PermissionDenied):
+        workflow.publish(obj=draft, user=editor, reviewer=editor, reviewed_on=TODAY)
+    assert Course.objects.get(pk=draft.pk).status == Status.IN_REVIEW
+    course.refresh_from_db()
+    assert (course.summary, course.version) == ("", 1)
+
+
+def test_only_the_live_course_owns_its_slug_and_it_has_one_draft_at_most(course):
+    draft = Course.objects.create(slug=course.slug, title="Next version", draft_of=course)
+    for twin in (
+        Course(slug=course.slug, title="Second live course"),
+        Course(slug=course.slug, title="Second draft", draft_of=course),
+    ):
+        with pytest.raises(ValidationError):
+            twin.full_clean()
+        with pytest.raises(IntegrityError), transaction.atomic():
+            twin.save()
+    # Publishing deletes the draft, so nothing may hang off it.
+    with pytest.raises(ValidationError) as error:
+        Lesson(course=draft, slug="orphan", title="Orphan", body="Text").full_clean()
+    assert set(error.value.message_dict) == {"course"}

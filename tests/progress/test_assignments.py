@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from education.models import Course, Status
 from portal.progress.models import Assignment, CourseCompletion, ReminderSent
 from portal.progress.reminders import send_reminders
 from tests.education.factories import make_course
@@ -125,3 +126,52 @@ def test_the_command_reports_what_it_sent(learner, supervisor, course, capsys):
     )
     call_command("send_reminders")
     assert "Sent 1 reminder(s)." in capsys.readouterr().out
+
+
+DRAFT_REFUSED = (
+    "That is an unpublished new version of the course “Foundations”: publishing it replaces "
+    "the course, so nothing can be attached to it. Choose the published course “Foundations” "
+    "instead."
+)
+
+
+@pytest.fixture
+def course_draft(course):
+    """A reviewed new version waiting for its publication time: "published", yet a draft."""
+    return Course.objects.create(
+        slug=course.slug,
+        title="Foundations Next Version",
+        draft_of=course,
+        status=Status.PUBLISHED,
+    )
+
+
+def test_the_admin_refuses_to_assign_a_course_draft(admin_client, team, course, course_draft):
+    # Publishing the draft deletes it, which the assignment's protected foreign key would block.
+    add_url = reverse("admin:progress_assignment_add")
+    assert "Foundations Next Version" not in admin_client.get(add_url).content.decode()
+    form = {"team": team.pk, "due_on": timezone.localdate() + timedelta(days=10)}
+
+    response = admin_client.post(add_url, {**form, "course": course_draft.pk})
+    assert response.status_code == 200
+    assert DRAFT_REFUSED in response.content.decode()
+    assert not Assignment.objects.exists()
+
+    assert admin_client.post(add_url, {**form, "course": course.pk}).status_code == 302
+    assert Assignment.objects.get().course == course
+
+
+def test_a_supervisor_is_never_offered_a_course_draft(
+    supervisor_client, team, course, course_draft
+):
+    url = reverse("progress:assignments")
+    assert "Foundations Next Version" not in supervisor_client.get(url).content.decode()
+    report = supervisor_client.get(reverse("progress:team-report")).content.decode()
+    assert "Foundations Next Version" not in report  # the course filter
+
+    due = timezone.localdate() + timedelta(days=10)
+    response = supervisor_client.post(
+        url, {"course": course_draft.pk, "team": team.pk, "due_on": due}
+    )
+    assert DRAFT_REFUSED in response.content.decode()
+    assert not Assignment.objects.exists()

@@ -1,11 +1,12 @@
 """Moodle GIFT import and export: each kind reads, unsupported ones are refused with their
-line, and the shipped quizzes survive a round trip."""
+line, Moodle's HTML comes in as our Markdown, and the shipped quizzes survive a round trip."""
 
 from textwrap import dedent
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from education.markdown import render_markdown
 from quizzes.gift import GiftError, ParsedChoice, export_gift, parse_gift
 from quizzes.models import Question, QuestionKind, Quiz
 from tests.quizzes.factories import add_question, make_quiz
@@ -145,7 +146,8 @@ def test_text_after_the_answers_stays_in_the_stem_with_a_blank_where_they_stood(
         ("Which? {~%-50%a ~%0%b}", "no right answer"),
         ("Which? {=a ~%50%b ~c}", "partial credit"),
         ("Which? {~%150%a ~b}", "between -100% and 100%"),
-        ("[html]<p>Which?</p> {=a ~b}", "HTML text"),
+        # In answers, the = of an HTML attribute needs its escape, as Moodle writes it.
+        ('[html]<p>Which?</p> {=<p class="a">a</p> ~b}', "more than one = answer"),
         ("Just a description.", "no answers in braces"),
         ("Which? {=a ~b", "never closed"),
         ("Which? =a ~b}", "closing brace } without an opening brace"),
@@ -197,6 +199,302 @@ def test_a_file_without_questions_is_refused():
     assert problems_of("// only a comment\n\n") == ["line 1: the file contains no questions"]
 
 
+# Moodle's HTML ---------------------------------------------------------------------------
+
+# As Moodle 4 exports a question bank: [html] everywhere, = and : escaped even inside tags,
+# the editor's line breaks written as \n, a comment naming each question.
+MOODLE_EXPORT = r"""// question: 0  name: Switch category to $module$/top/Default for MBC
+$CATEGORY: $module$/top/Default for MBC
+
+
+// question: 2101  name: Receptor status
+// [tag:receptors]
+::Receptor status::[html]<p dir\="ltr" style\="text-align\: left;">A new liver lesion is found in a woman treated for breast cancer eight years ago. Which result needs <strong>tissue</strong> from the new lesion?<br></p>{
+	=<p>Its <em>current</em> receptor status</p>#<p>Right\: receptor status can change between the first tumour and a metastasis.</p>
+	~<p>Its size</p>#<p>Imaging shows the size.</p>
+	~<p>Its place in the liver</p>#<p>Imaging shows where it is.</p>
+	####<p>Biology needs tissue; size and place need only imaging. See <a href\="https\://example.org/lessons/receptor-rebiopsy" target\="_blank">Receptor re-biopsy</a>.</p>
+}
+
+// question: 2102  name: Sites
+::Sites::[html]<p>Which are <b>common</b> sites of spread?&nbsp;<i>Select all that apply.</i></p>{
+	~%50%<p>Bone</p>#<p>Yes.</p>
+	~%50%<p>Liver</p>
+	~%-100%<p>Skin of the hand</p>#<p>Not a common site.</p>
+	####<p>Bone, lung, liver and brain are the common sites.</p>
+}
+
+// question: 2103  name: Stage
+::Stage::[html]<p>Spread to distant organs makes the cancer stage&nbsp;IV.</p>{TRUE#<p>It does\: distant spread is stage IV.</p>#<p>Right.</p>####<p>Distant spread defines stage IV.</p>}
+
+// question: 2104  name: Spine
+::Spine::[html]<p>A woman with bone metastases reports:</p>\n<ul>\n<li>new back pain</li>\n<li>numbness in both legs</li>\n</ul>\n<p>What is the <span style\="color\: red;">most urgent</span> concern?</p>{
+	=<p>Spinal cord compression</p>#<p>Yes\: it is an emergency.</p>
+	~<p>A pulled muscle</p>
+	####<div><p>Back pain with numbness suggests <strong>spinal cord compression</strong>, an emergency.</p></div>
+}
+"""
+
+
+def test_it_imports_moodle_html_questions_as_markdown():
+    receptor, sites, stage, spine = parse_gift(MOODLE_EXPORT)
+    assert receptor.title == "Receptor status"
+    assert receptor.stem == (
+        "A new liver lesion is found in a woman treated for breast cancer eight years ago. "
+        "Which result needs **tissue** from the new lesion?"
+    )
+    assert keys(receptor.choices) == [
+        (
+            "Its current receptor status",
+            True,
+            "Right: receptor status can change between the first tumour and a metastasis.",
+        ),
+        ("Its size", False, "Imaging shows the size."),
+        ("Its place in the liver", False, "Imaging shows where it is."),
+    ]
+    assert receptor.rationale == (
+        "Biology needs tissue; size and place need only imaging. "
+        "See [Receptor re-biopsy](https://example.org/lessons/receptor-rebiopsy)."
+    )
+    assert (sites.kind, sites.stem) == (
+        QuestionKind.MULTIPLE,
+        "Which are **common** sites of spread? *Select all that apply.*",
+    )
+    assert keys(sites.choices) == [
+        ("Bone", True, "Yes."),
+        ("Liver", True, ""),
+        ("Skin of the hand", False, "Not a common site."),
+    ]
+    assert stage.kind == QuestionKind.TRUE_FALSE
+    assert stage.stem == "Spread to distant organs makes the cancer stage IV."
+    assert keys(stage.choices) == [
+        ("True", True, "Right."),
+        ("False", False, "It does: distant spread is stage IV."),
+    ]
+    assert spine.stem == (
+        "A woman with bone metastases reports:\n\n- new back pain\n- numbness in both legs\n\n"
+        "What is the most urgent concern?"
+    )
+    assert spine.rationale == (
+        "Back pain with numbness suggests **spinal cord compression**, an emergency."
+    )
+    assert [q.warnings for q in (receptor, sites, stage, spine)] == [(), (), (), ()]
+
+
+def test_moodle_html_renders_on_our_pages_as_it_did_in_moodle():
+    receptor, _sites, _stage, spine = parse_gift(MOODLE_EXPORT)
+    assert "<strong>tissue</strong>" in render_markdown(receptor.stem)
+    assert '<a href="https://example.org/lessons/receptor-rebiopsy"' in render_markdown(
+        receptor.rationale
+    )
+    assert "<li>new back pain</li>" in render_markdown(spine.stem)
+
+
+def test_html_entities_are_decoded():
+    [question] = parse_gift(
+        r"[html]<p>PSA &lt; 4 &amp; CA 15-3 &gt; 30? &quot;Caf&eacute;&quot; au lait &\#39;spots&\#39;"
+        r"&nbsp;&ndash; &\#x2265;1</p>{=<p>&lt;b&gt; is a tag</p>#<p>Tom &amp; Jerry</p> ~b}"
+    )
+    assert question.stem == "PSA \\< 4 & CA 15-3 > 30? \"Café\" au lait 'spots' \u2013 \u22651"
+    assert "PSA &lt; 4 &amp; CA 15-3 &gt; 30?" in render_markdown(question.stem)
+    assert keys(question.choices)[0] == ("<b> is a tag", True, "Tom & Jerry")
+
+
+def test_a_script_is_dropped_with_its_content_and_reported():
+    [question] = parse_gift(
+        "[html]<p>Which?</p><script>document.location\\='https\\://evil.example'</script>"
+        "<style>p \\{ color\\: red \\}</style>{=<p>a<script>alert(1)</script></p> ~b}"
+    )
+    assert question.stem == "Which?"
+    assert question.choices[0].text == "a"
+    assert question.warnings == ("line 1: a <script> was removed with its content",)
+
+
+def test_a_javascript_link_becomes_plain_text_and_is_reported():
+    [question] = parse_gift(
+        '[html]<p><a href\\="javascript\\:alert(1)">Click</a>, <a href\\=" JaVa\\nScRiPt\\:x">'
+        'this</a>, <a href\\="mailto\\:team@example.org">write</a> or '
+        '<a href\\="https\\://example.org/a (1)">read</a>.</p>{=a ~b}'
+    )
+    assert question.stem == (
+        "Click, this, [write](mailto:team@example.org) or [read](https://example.org/a%20\\(1\\))."
+    )
+    assert "javascript" not in render_markdown(question.stem).lower()
+    assert question.warnings == (
+        "line 1: a link to javascript:alert(1) was kept as plain text: only http, https and "
+        "mailto links are imported",
+        "line 1: a link to JaVa ScRiPt:x was kept as plain text: only http, https and mailto "
+        "links are imported",
+    )
+
+
+def test_an_image_is_replaced_by_its_alt_text_in_brackets_and_listed_in_the_warnings():
+    text = gift(
+        r"""
+        ::Scan::[html]<p>What does this scan show?</p><p><img src\="@@PLUGINFILE@@/bone%20scan.png" alt\="Bone scan with many hot spots"></p>{
+            =<p>Spread to bone</p>
+            ~<p><img src\="@@PLUGINFILE@@/normal.png"></p>
+        }
+        """
+    )
+    [question] = parse_gift(text)
+    assert (
+        question.stem == "What does this scan show?\n\n\\[image: Bone scan with many hot spots\\]"
+    )
+    assert question.choices[1].text == "[image]"
+    assert question.warnings == (
+        "line 1: an image (Bone scan with many hot spots) was not imported: its description "
+        "stands in its place; add the image or describe it in the text",
+        "line 3: an image (normal.png) was not imported: its description stands in its "
+        "place; add the image or describe it in the text",
+    )
+
+
+def test_markdown_characters_in_html_text_are_escaped_so_they_read_as_written():
+    [question] = parse_gift(
+        r"[html]<p>1. Grade 3 * 2 sites_total [see note] `x` | a ~~b~~</p>"
+        r"<p>- not a list</p><p># not a heading</p><p>&gt; not a quote</p><p>&amp;copy;</p>"
+        r"{=a ~b}"
+    )
+    assert question.stem == (
+        "1\\. Grade 3 \\* 2 sites\\_total \\[see note\\] \\`x\\` \\| a \\~\\~b\\~\\~\n\n"
+        "\\- not a list\n\n\\# not a heading\n\n\\> not a quote\n\n\\&copy;"
+    )
+    assert render_markdown(question.stem) == (
+        "<p>1. Grade 3 * 2 sites_total [see note] `x` | a ~~b~~</p>\n<p>- not a list</p>\n"
+        "<p># not a heading</p>\n<p>&gt; not a quote</p>\n<p>&amp;copy;</p>\n"
+    )
+
+
+def test_nested_lists_become_nested_markdown_lists():
+    [question] = parse_gift(
+        r"[html]<p>Sites:</p><ol><li>Bone<ul><li>spine</li><li>pelvis</li></ul></li>"
+        r"<li>Liver</li></ol><ul><li>Older editors</li><ul><li>nest beside the item</li></ul>"
+        r"</ul>{=a ~b}"
+    )
+    assert question.stem == (
+        "Sites:\n\n1. Bone\n   - spine\n   - pelvis\n2. Liver\n\n"
+        "- Older editors\n  - nest beside the item"
+    )
+    html = render_markdown(question.stem)
+    assert "<li>Bone\n<ul>\n<li>spine</li>\n<li>pelvis</li>\n</ul>\n</li>" in html
+    assert "<li>Older editors\n<ul>\n<li>nest beside the item</li>" in html
+
+
+def test_line_breaks_and_formatting_carry_over():
+    [question] = parse_gift(
+        r"[html]<div><b>Case</b></div><p>Age 52<br>ECOG 1<br><br>New paragraph with "
+        r"<code>ER+</code>, <s>old</s> and <u>kept</u> text.</p><h2>Question</h2>{=a ~b}"
+    )
+    assert question.stem == (
+        "**Case**\n\nAge 52\\\nECOG 1\n\nNew paragraph with `ER+`, ~~old~~ and kept text."
+        "\n\n**Question**"
+    )
+
+
+def test_superscripts_become_carets_and_subscripts_plain_text():
+    [question] = parse_gift(
+        r"[html]<p>Neutrophils 1.5 &times; 10<sup>9</sup>/L, BSA in m<sup>2</sup>, "
+        r"2<sup>nd</sup> line, HER2, CO<sub>2</sub></p>{=a ~b}"
+    )
+    assert question.stem == "Neutrophils 1.5 \u00d7 10^9/L, BSA in m^2, 2nd line, HER2, CO2"
+
+
+def test_a_simple_table_becomes_a_pipe_table():
+    [question] = parse_gift(
+        r"[html]<table><thead><tr><th>Marker</th><th>Result</th></tr></thead><tbody>"
+        r"<tr><td>ER</td><td>positive</td></tr><tr><td>HER2</td><td>0 | low</td></tr>"
+        r"</tbody></table><p>Which subtype?</p>{=a ~b}"
+    )
+    assert question.stem == (
+        "| Marker | Result |\n| --- | --- |\n| ER | positive |\n| HER2 | 0 \\| low |\n\n"
+        "Which subtype?"
+    )
+    assert "<td>0 | low</td>" in render_markdown(question.stem)
+    assert question.warnings == ()
+
+
+def test_a_table_with_merged_cells_is_flattened_to_text_with_a_warning():
+    [question] = parse_gift(
+        r"[html]<table><tr><td colspan\=\"2\">Receptors</td></tr><tr><td>ER</td>"
+        r"<td><ul><li>positive</li><li>strong</li></ul></td></tr></table>{=a ~b}"
+    )
+    assert question.stem == "Receptors\\\nER; positive; strong"
+    [warning] = question.warnings
+    assert warning.startswith("line 1: a table with merged cells")
+
+
+def test_choices_and_their_feedback_stay_plain_text_as_our_pages_show_them():
+    [question] = parse_gift(
+        r"[html]<p>Which?</p>{=<p><strong>5 * 3</strong> sites_total</p>#<p>See "
+        r'<a href\="https\://example.org">the guide</a>.</p> ~<ul><li>a</li><li>b</li></ul>}'
+    )
+    assert keys(question.choices) == [
+        ("5 * 3 sites_total", True, "See the guide (https://example.org)."),
+        ("a; b", False, ""),
+    ]
+
+
+AS_WRITTEN = r"\*\*Bold\*\* 5 \* 3 \<5 mm"
+
+
+@pytest.mark.parametrize(
+    ("marker", "stem"),
+    [
+        ("[markdown]", "**Bold** 5 * 3 <5 mm"),  # ours, and what we export: kept as it is
+        ("", "**Bold** 5 * 3 <5 mm"),  # no marker: Moodle's auto-format, kept as it is
+        ("[moodle]", "**Bold** 5 * 3 <5 mm"),
+        ("[plain]", AS_WRITTEN),  # Markdown characters escaped: shown as they were written
+        ("[html]", AS_WRITTEN),  # in HTML, asterisks are just asterisks
+    ],
+)
+def test_each_moodle_text_format_is_read_as_moodle_shows_it(marker, stem):
+    [question] = parse_gift(f"{marker}**Bold** 5 * 3 <5 mm {{=**a** ~b}}")
+    # Choices are plain text for us: in every format but HTML they come as they are.
+    assert (question.stem, question.choices[0].text) == (stem, "**a**")
+    assert question.warnings == ()
+
+
+def test_moodle_auto_format_text_with_html_tags_is_read_as_html_keeping_its_line_breaks():
+    [question] = parse_gift(r"[moodle]Which <b>one</b>\nof these? {=<i>a</i> ~b}")
+    assert question.stem == "Which **one**\\\nof these?"
+    assert question.choices[0].text == "a"
+
+
+def test_answers_take_the_format_of_the_question_text_unless_they_name_their_own():
+    [question] = parse_gift(r"[html]<p>Which?</p>{=<b>a</b>#[markdown]**kept** ~[plain]<b>}")
+    assert keys(question.choices) == [("a", True, "**kept**"), ("<b>", False, "")]
+    [question] = parse_gift(r"[markdown]Which? {=[html]<b>a</b> ~<b>}")
+    assert [choice.text for choice in question.choices] == ["a", "<b>"]
+
+
+def test_html_that_is_too_deeply_nested_keeps_its_text_with_a_warning():
+    nested = "<span>" * 3000 + "Which?" + "</span>" * 3000
+    [question] = parse_gift(f"[html]{nested}{{=a ~b}}")
+    assert question.stem == "Which?"
+    assert question.warnings == (
+        "line 1: the HTML is nested too deeply to convert: only its text was kept",
+    )
+
+
+def test_unknown_elements_and_embedded_media_keep_their_text_with_a_warning():
+    [question] = parse_gift(
+        "[html]<p><marquee>Moving</marquee> text</p>"
+        '<iframe src\\="https\\://video.example.org/1"></iframe>{=a ~b}'
+    )
+    assert question.stem == "Moving text\n\n\\[embedded media: https://video.example.org/1\\]"
+    assert question.warnings == (
+        "line 1: the <marquee> element is not supported: only its text was kept",
+        "line 1: embedded media (https://video.example.org/1) was not imported: a placeholder "
+        "stands in its place",
+    )
+
+
+def test_a_moodle_missing_word_question_in_html_keeps_its_blank():
+    [question] = parse_gift(r"[html]<p>Bone is {=the most ~the least} common site.</p>")
+    assert render_markdown(question.stem) == "<p>Bone is _____ common site.</p>\n"
+
+
 # Writing --------------------------------------------------------------------------------
 
 
@@ -235,6 +533,19 @@ def test_special_characters_and_line_breaks_survive_export_and_import(quiz):
     assert parsed.stem == f"{question.vignette}\n\n{question.stem}"
     assert parsed.rationale == question.rationale
     assert keys(parsed.choices) == keys(question.choices.all())
+
+
+def test_our_export_is_markdown_and_reads_back_as_it_was(quiz):
+    question = add_question(quiz, correct=("<b> is a tag",), wrong=("5 * 3",))
+    question.stem = "Which is **true** of <5 mm lesions?\n\n1. one\n2. two"
+    question.rationale = "See [the lesson](https://example.org/lesson)."
+    question.save()
+    text = export_gift(quiz.questions.all())
+    assert text.startswith("::Q1::[markdown]Which is **true** of <5 mm lesions?")
+    [parsed] = parse_gift(text)
+    assert (parsed.stem, parsed.rationale) == (question.stem, question.rationale)
+    assert keys(parsed.choices) == keys(question.choices.all())
+    assert parsed.warnings == ()
 
 
 def test_a_question_whose_key_does_not_fit_its_kind_is_written_as_a_comment(quiz):
@@ -305,6 +616,24 @@ def test_a_question_without_general_feedback_is_imported_with_a_warning(quiz, tm
     call_command("import_gift", quiz.slug, str(path))
     assert quiz.questions.get().rationale == ""
     assert "line 1: no general feedback" in capsys.readouterr().err
+
+
+def test_a_moodle_html_export_imports_as_markdown_and_renders(quiz, tmp_path):
+    path = tmp_path / "moodle.gift"
+    path.write_text(MOODLE_EXPORT)
+    call_command("import_gift", quiz.slug, str(path))
+    first = quiz.questions.get(position=1)
+    assert "<strong>tissue</strong>" in first.stem_html
+    assert "Its current receptor status" in first.choices.values_list("text", flat=True)
+    assert quiz.questions.count() == 4
+
+
+def test_the_import_report_lists_what_did_not_carry_over(quiz, tmp_path, capsys):
+    path = tmp_path / "image.gift"
+    path.write_text('[html]<p>Which?</p><img src\\="scan.png" alt\\="Bone scan">{=a ~b####Why.}\n')
+    call_command("import_gift", quiz.slug, str(path))
+    assert "line 1: an image (Bone scan) was not imported" in capsys.readouterr().err
+    assert quiz.questions.get().stem == "Which?\n\n\\[image: Bone scan\\]"
 
 
 def test_a_malformed_file_is_reported_with_its_lines_and_nothing_is_written(quiz, tmp_path):

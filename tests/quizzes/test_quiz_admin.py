@@ -4,9 +4,11 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
+from education import workflow
 from education.models import Status
 from quizzes import services
 from quizzes.models import Attempt, Question, Quiz
+from tests.education.factories import make_course
 from tests.quizzes.factories import choice_id, make_quiz
 
 
@@ -183,3 +185,42 @@ def test_a_published_quiz_changes_only_through_a_reviewed_draft(
     assert question.stem == "Reworded stem"  # same row: attempts and statistics follow it
     assert old_attempt.questions.get(position=1).stem_html == "<p>Stem 1</p>\n"
     assert live.clinical_reviewer == reviewer
+
+
+def end_of_course_quiz_form(course):
+    return {
+        "title": "End of course",
+        "slug": "end-of-course",
+        "course": course.pk,
+        "position": 0,
+        "pass_mark": 70,
+        "review_mode": "learning",
+        "questions-TOTAL_FORMS": 0,
+        "questions-INITIAL_FORMS": 0,
+        "questions-MIN_NUM_FORMS": 0,
+        "questions-MAX_NUM_FORMS": 1000,
+    }
+
+
+def test_an_end_of_course_quiz_cannot_hang_off_a_course_draft(editor_client, editor):
+    # Publishing the draft deletes it, which the quiz's protected foreign key would block.
+    course = make_course("foundations")
+    draft = workflow.start_draft(live=course, user=editor)
+    draft.title = "Foundations Next Version"
+    draft.save()
+    add_url = reverse("admin:quizzes_quiz_add")
+    page = editor_client.get(add_url).content.decode()
+    assert "Foundations Next Version" not in page
+
+    response = editor_client.post(add_url, end_of_course_quiz_form(draft))
+    assert response.status_code == 200
+    assert (
+        "That is an unpublished new version of the course “Foundations”: publishing it "
+        "replaces the course, so nothing can be attached to it. Choose the published "
+        "course “Foundations” instead."
+    ) in response.content.decode()
+    assert not Quiz.objects.exists()
+
+    response = editor_client.post(add_url, end_of_course_quiz_form(course))
+    assert response.status_code == 302
+    assert Quiz.objects.get().course == course

@@ -31,6 +31,8 @@ class Command(BaseCommand):
             raise CommandError(_("There is no quiz with the slug %(slug)s.") % {"slug": quiz_slug})
         questions = self._parse(Path(file))
         for question in questions:
+            for warning in question.warnings:  # what did not carry over, such as an image
+                self.stderr.write(self.style.WARNING(warning))
             if not question.rationale:
                 self.stderr.write(
                     self.style.WARNING(
