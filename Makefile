@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
 	&& { echo $$p; break; }; done)
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run serve test test-browser lint format install migrate demo check-deploy backup restore clean
+.PHONY: run serve test test-browser bench lint format install migrate demo check-deploy backup restore clean
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -54,6 +54,13 @@ test-browser: install
 		echo "Chromium is not installed, so the browser tests cannot run: apt-get install chromium"; \
 		exit 1; }
 	$(BIN)/python -m pytest tests/browser -m browser $(PYTEST_ARGS)
+
+# The benchmark (bench/README.md): gunicorn under wrk on SQLite and PostgreSQL, about
+# 10 minutes at size S. BENCH_ARGS passes options, e.g. BENCH_ARGS="--size M".
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { echo "The benchmark needs wrk: apt-get install -y wrk postgresql-client"; exit 1; }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	$(BIN)/python bench/run.py $(or $(BENCH_ARGS),--size S)
 
 lint: install
 	$(BIN)/ruff check .

@@ -10,8 +10,8 @@ timeout = 30
 graceful_timeout = 30
 keepalive = 5
 # Restart workers now and then, so a slow leak can never take a server down.
-max_requests = 2000
-max_requests_jitter = 200
+max_requests = 10000
+max_requests_jitter = 1000
 accesslog = "-"
 errorlog = "-"
 # One control socket per server: gunicorn's default (~/.gunicorn/gunicorn.ctl) is shared by

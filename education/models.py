@@ -199,6 +199,7 @@ class LessonQuerySet(PublishedQuerySet):
         progress = LessonProgress.objects.filter(learner=user, lesson=models.OuterRef("pk"))
         return self.annotate(
             opened_at=models.Subquery(progress.values("first_opened_at")[:1]),
+            last_opened_at=models.Subquery(progress.values("last_opened_at")[:1]),
             completed_at=models.Subquery(progress.values("completed_at")[:1]),
         )
 

@@ -7,9 +7,17 @@ from django.utils import timezone
 from education.models import LessonProgress
 from education.signals import lesson_completed
 
+# Reading a lesson for a few minutes is one visit: re-opening it (previous / next, a reload)
+# within this time does not write again.
+VISIT_SECONDS = 300
+
 
 def record_opened(*, learner, lesson):
+    """`lesson` may carry `last_opened_at` from `with_progress_of`, to skip a recent visit."""
     now = timezone.now()
+    last_opened_at = getattr(lesson, "last_opened_at", None)
+    if last_opened_at and (now - last_opened_at).total_seconds() < VISIT_SECONDS:
+        return
     updated = LessonProgress.objects.filter(learner=learner, lesson=lesson).update(
         last_opened_at=now
     )

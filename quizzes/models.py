@@ -39,8 +39,13 @@ class AttemptState(models.TextChoices):
 
 
 class QuizQuerySet(models.QuerySet):
+    def live(self):
+        """Published quizzes, without asking whether their lesson or course is: for a page
+        that has just found that lesson or course published."""
+        return self.filter(live_q(), draft_of__isnull=True)
+
     def published(self):
-        return self.filter(live_q(), draft_of__isnull=True).filter(
+        return self.live().filter(
             Q(lesson__isnull=True) | Q(lesson__in=Lesson.objects.published()),
             Q(course__isnull=True) | Q(course__in=Course.objects.published()),
         )

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from education.reports import ProblemReportForm, file_report
 from quizzes import services
-from quizzes.models import Attempt, AttemptState, Quiz, ReviewMode
+from quizzes.models import Attempt, AttemptQuestion, AttemptState, Quiz, ReviewMode
 from quizzes.services import QuizError
 
 
@@ -134,8 +134,14 @@ def save_answers(request, pk):
 @require_POST
 def save_answer(request, pk, question_pk):
     """The background save of one answer, posted by quiz.js as the learner answers."""
-    attempt = attempt_for_user(request, pk)
-    attempt_question = get_object_or_404(attempt.questions, pk=question_pk)
+    # One query for both: this is the request a whole ward sends as it answers.
+    attempt_question = get_object_or_404(
+        AttemptQuestion.objects.select_related("attempt"),
+        pk=question_pk,
+        attempt_id=pk,
+        attempt__learner=request.user,
+    )
+    attempt = attempt_question.attempt
     try:
         services.save_answer(
             attempt=attempt,

@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from portal.accounts.models import ROLE_GROUP_NAMES, Profession, Role, Team, User
 
@@ -67,3 +68,9 @@ def supervisor(make_user, team):
 def learner_client(client, learner):
     client.force_login(learner)
     return client
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The cache outlives a test (local memory): each test starts with none of it."""
+    cache.clear()

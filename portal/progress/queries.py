@@ -46,35 +46,46 @@ class CourseProgress:
         return self.steps_total > 0 and self.steps_done == self.steps_total
 
 
-def course_totals(courses):
-    lessons = dict(
-        Lesson.objects.published()
-        .filter(course__in=courses)
-        .values_list("course")
-        .annotate(n=Count("id"))
-    )
-    quizzes = dict(
-        published_quizzes()
-        .filter(course_key__in=[c.pk for c in courses])
-        .values_list("course_key")
-        .annotate(n=Count("id"))
-    )
-    return lessons, quizzes
+@dataclass(frozen=True)
+class Curriculum:
+    """What counts towards each course. A CSV export works it out once, not once per chunk
+    of learners."""
+
+    courses: list
+    lessons_total: dict  # course id -> published lessons
+    quizzes_total: dict  # course id -> published quizzes
+    quiz_courses: dict  # published quiz id -> the course it counts towards
+
+    @classmethod
+    def of(cls, courses):
+        courses = list(courses)
+        lessons = (
+            Lesson.objects.published()
+            .filter(course__in=courses)
+            .values_list("course")
+            .annotate(n=Count("id"))
+        )
+        quiz_courses = dict(published_quizzes().values_list("id", "course_key"))
+        quizzes = defaultdict(int)
+        for course_id in quiz_courses.values():
+            quizzes[course_id] += 1
+        return cls(courses, dict(lessons), dict(quizzes), quiz_courses)
 
 
-def progress_by_learner(learners, courses):
+def progress_by_learner(learners, courses, curriculum=None):
     """{learner id: {course id: CourseProgress}} for the given learners (ids or queryset)."""
     from portal.progress.models import CourseCompletion
 
-    courses = list(courses)
-    lessons_total, quizzes_total = course_totals(courses)
+    curriculum = curriculum or Curriculum.of(courses)
+    courses = curriculum.courses
+    lessons_total, quizzes_total = curriculum.lessons_total, curriculum.quizzes_total
     lessons_done = (
         LessonProgress.objects.completed()
         .filter(learner__in=learners, lesson__in=Lesson.objects.published())
         .values_list("learner", "lesson__course")
         .annotate(n=Count("id"))
     )
-    quiz_courses = dict(published_quizzes().values_list("id", "course_key"))
+    quiz_courses = curriculum.quiz_courses
     best = (
         Attempt.objects.finished()
         .filter(learner__in=learners, quiz__in=list(quiz_courses))

@@ -26,6 +26,8 @@ class ReportStatus:
     ]
 
 
+STATUS_LABELS = dict(ReportStatus.CHOICES)
+
 SORTS = {
     "name": _("Name"),
     "-percent": _("Least progress first"),
@@ -76,7 +78,7 @@ class ReportRow:
 
     @property
     def status_label(self):
-        return dict(ReportStatus.CHOICES)[self.status]
+        return STATUS_LABELS[self.status]
 
     @property
     def mean_best(self):
@@ -92,10 +94,10 @@ def filter_learners(learners, data):
     return learners.select_related("team").order_by("display_name", "username")
 
 
-def report_rows(learners, courses, today):
+def report_rows(learners, courses, today, curriculum=None):
     """ReportRows for a list of learners (one page, or one chunk of the CSV)."""
     learners = list(learners)
-    progress = progress_by_learner([learner.pk for learner in learners], courses)
+    progress = progress_by_learner([learner.pk for learner in learners], courses, curriculum)
     team_ids = {learner.team_id for learner in learners if learner.team_id}
     assignments = list(
         Assignment.objects.filter(

@@ -8,8 +8,13 @@ register = template.Library()
 
 @register.inclusion_tag("quizzes/_lesson_quizzes.html", takes_context=True)
 def lesson_quizzes(context, lesson):
-    """The published quizzes of a lesson, with whether this learner has passed each."""
+    """The quizzes of a published lesson, with whether this learner has passed each."""
     user = context["request"].user
     passed = Attempt.objects.filter(learner=user, quiz=OuterRef("pk"), passed=True)
-    quizzes = Quiz.objects.published().filter(lesson=lesson).annotate(has_passed=Exists(passed))
+    quizzes = (
+        Quiz.objects.live()
+        .filter(lesson=lesson)
+        .only("slug", "title")
+        .annotate(has_passed=Exists(passed))
+    )
     return {"quizzes": quizzes}

@@ -1,5 +1,8 @@
 from django.apps import apps
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from portal.accounts.models import ROLE_GROUP_NAMES, Role
 from portal.accounts.roles import sync_roles
@@ -31,3 +34,37 @@ def test_syncing_roles_twice_changes_nothing(db):
     after = {name: permission_names(name) for name in ROLE_GROUP_NAMES.values()}
     assert before == after
     assert Group.objects.filter(name=ROLE_GROUP_NAMES[Role.LEARNER]).count() == 1
+
+
+def menu_links(client):
+    page = client.get(reverse("education:lesson-index")).content.decode()
+    return {name for name in ("Team", "Editorial") if f">{name}</a>" in page}
+
+
+def test_the_menu_shows_staff_links_by_role(client, learner, supervisor, editor):
+    for user, links in ((learner, set()), (supervisor, {"Team"}), (editor, {"Team", "Editorial"})):
+        client.force_login(user)
+        assert menu_links(client) == links
+
+
+def test_the_menu_follows_a_role_change_at_once(client, learner):
+    client.force_login(learner)
+    assert menu_links(client) == set()
+    learner.groups.add(Group.objects.get(name=ROLE_GROUP_NAMES[Role.SUPERVISOR]))
+    assert menu_links(client) == {"Team"}
+    Group.objects.get(name=ROLE_GROUP_NAMES[Role.SUPERVISOR]).user_set.remove(learner)
+    assert menu_links(client) == set()
+
+
+def test_the_menu_asks_for_permissions_once_not_on_every_page(client, supervisor):
+    client.force_login(supervisor)
+    with CaptureQueriesContext(connection) as first:
+        menu_links(client)
+    with CaptureQueriesContext(connection) as second:
+        menu_links(client)
+
+    def permission_queries(queries):
+        return [query for query in queries if "auth_permission" in query["sql"]]
+
+    assert len(permission_queries(first)) == 2
+    assert permission_queries(second) == []

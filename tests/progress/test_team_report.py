@@ -2,6 +2,8 @@ import csv
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from education import progress as lesson_progress
@@ -115,3 +117,25 @@ def test_the_report_uses_a_fixed_number_of_queries(
         make_user(f"l{n}", team=team)
     with django_assert_max_num_queries(17):
         assert supervisor_client.get(reverse("progress:team-report")).status_code == 200
+
+
+def test_each_further_chunk_of_the_csv_costs_only_its_own_queries(
+    supervisor_client, make_user, team, course, monkeypatch
+):
+    monkeypatch.setattr("portal.progress.views.reports.CSV_CHUNK", 2)
+
+    def export_queries():
+        with CaptureQueriesContext(connection) as queries:
+            rows = csv_rows(supervisor_client.get(reverse("progress:team-export")))
+        return len(rows), len(queries)
+
+    for n in range(2):
+        make_user(f"a{n}", team=team)
+    rows_one_chunk, one_chunk = export_queries()
+    for n in range(4):
+        make_user(f"b{n}", team=team)
+    rows_three_chunks, three_chunks = export_queries()
+    assert rows_three_chunks == rows_one_chunk + 4
+    # Per chunk: its learners, their lessons, completions and assignments (and best scores,
+    # when the courses have quizzes); what counts towards each course is worked out once.
+    assert three_chunks - one_chunk == 2 * 4

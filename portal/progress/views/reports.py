@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from education.models import Course, Lesson, LessonProgress
+from portal.accounts.models import Profession
 from portal.progress.forms import AssignmentForm
 from portal.progress.models import Assignment
+from portal.progress.queries import Curriculum
 from portal.progress.reports import (
     ReportFilterForm,
     filter_learners,
@@ -129,11 +131,13 @@ def csv_lines(learners, courses, data, today):
         ]
     )
     ids = list(learners.values_list("pk", flat=True))
+    curriculum = Curriculum.of(courses)
+    professions = {value: str(label) for value, label in Profession.choices}
     for start in range(0, len(ids), CSV_CHUNK):
         # Consecutive slices of the ordered ids, ordered the same way: the whole file stays
         # in report order while only one chunk is in memory at a time.
         chunk = learners.filter(pk__in=ids[start : start + CSV_CHUNK])
-        for row in report_rows(chunk, courses, today):
+        for row in report_rows(chunk, courses, today, curriculum):
             if not keep_row(row, data):
                 continue
             p = row.progress
@@ -142,7 +146,7 @@ def csv_lines(learners, courses, data, today):
                 for value in (
                     row.learner.username,
                     row.learner.display_name,
-                    row.learner.get_profession_display(),
+                    professions.get(row.learner.profession, row.learner.profession),
                     row.learner.team,
                     row.course.title,
                     p.percent,
