@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from education import workflow
 from education.admin_workflow import WorkflowAdminMixin
+from education.forms import LiveCourseChoiceField
 from education.markdown import render_markdown
 from education.models import (
     Course,
@@ -241,6 +242,13 @@ class LessonAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmi
             "updated_by",
             "updated_at",
         ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "course":
+            # Offers live courses only (Lesson.course limit_choices_to) and says why a draft
+            # is refused.
+            kwargs["form_class"] = LiveCourseChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from education import workflow
+from education.dates import short_datetime
 from education.models import Status
 from portal.accounts.models import User
 
@@ -178,7 +178,7 @@ class VersionHistoryMixin:
                 'The version of {date} is now in the draft “<a href="{url}">{item}</a>”. '
                 "Nothing was lost: every version is still in the history."
             ),
-            date=date_format(timezone.localtime(historical.history_date), "j M Y H:i"),
+            date=short_datetime(historical.history_date),
             url=change_url(restored),
             item=restored,
         )

@@ -14,7 +14,7 @@ from mdit_py_plugins.anchors import anchors_plugin
 
 ALLOWED_TAGS = {
     "a", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "li", "ol", "p",
-    "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul", "del", "sup", "sub",
+    "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul", "del", "s", "sup", "sub",
     "div",
 }  # fmt: skip
 # A wide table scrolls inside its own keyboard-focusable region on a phone.

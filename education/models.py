@@ -92,6 +92,14 @@ class Governed(models.Model):
             ),
         ]
 
+    def validate_constraints(self, exclude=None):
+        # No form shows `draft_of`, yet the live-slug constraints are conditional on it, and
+        # Django skips a constraint whose condition uses an excluded field: a clashing slug
+        # would pass the form and fail in the database (a 500). Check them anyway.
+        if exclude:
+            exclude = set(exclude) - {"draft_of"}
+        super().validate_constraints(exclude=exclude)
+
     @property
     def is_signed_off(self):
         return self.clinical_reviewer_id is not None and self.reviewed_on is not None
@@ -138,7 +146,10 @@ class Course(Governed):
             *Governed.Meta.constraints,
             # A draft of a published course shares its slug; only the live one must be unique.
             models.UniqueConstraint(
-                fields=["slug"], condition=Q(draft_of__isnull=True), name="course_live_slug_unique"
+                fields=["slug"],
+                condition=Q(draft_of__isnull=True),
+                name="course_live_slug_unique",
+                violation_error_message=_("A course with this address already exists."),
             ),
             models.UniqueConstraint(
                 fields=["draft_of"],
@@ -266,7 +277,10 @@ class Lesson(Governed):
             *Governed.Meta.constraints,
             # A draft of a published lesson shares its slug; only the live one must be unique.
             models.UniqueConstraint(
-                fields=["slug"], condition=Q(draft_of__isnull=True), name="lesson_live_slug_unique"
+                fields=["slug"],
+                condition=Q(draft_of__isnull=True),
+                name="lesson_live_slug_unique",
+                violation_error_message=_("A lesson with this address already exists."),
             ),
             models.UniqueConstraint(
                 fields=["draft_of"],

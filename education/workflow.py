@@ -13,7 +13,8 @@ from datetime import date, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -75,9 +76,26 @@ def _move(obj, *, source, target, **fields):
     obj.refresh_from_db()
 
 
+def refuse_problems(obj):
+    """Raise when `obj` says it is not fit for review or learners. A model that has more
+    to check than its fields (a quiz: its answer key) supplies `workflow_problems()`, a
+    list of messages; education need not know of it."""
+    problems = getattr(obj, "workflow_problems", None)
+    problems = [str(problem) for problem in problems()] if problems else []
+    if problems:
+        raise WorkflowError(
+            _(
+                "“%(item)s” cannot be submitted or published as it is. %(problems)s Nothing "
+                "was changed."
+            )
+            % {"item": obj, "problems": " ".join(problems)}
+        )
+
+
 def submit_for_review(*, obj, user):
     if not can_edit(user, obj):
         raise PermissionDenied
+    refuse_problems(obj)
     with transaction.atomic():
         _move(obj, source=[Status.DRAFT], target=Status.IN_REVIEW)
         record(obj, WorkflowAction.SUBMITTED, user)
@@ -105,6 +123,7 @@ def publish(*, obj, user, reviewer, reviewed_on, next_review_due=None, publish_a
     next_review_due = next_review_due or one_year_after(reviewed_on)
     if next_review_due <= reviewed_on:
         raise WorkflowError(_("The next review must be due after the review date."))
+    refuse_problems(obj)
     now = timezone.now()
     scheduled = publish_at is not None and publish_at > now
     with transaction.atomic():
@@ -131,24 +150,63 @@ def publish(*, obj, user, reviewer, reviewed_on, next_review_due=None, publish_a
     return obj
 
 
+def claim_promotion(draft):
+    """Claim the right to promote `draft`: (live, the draft as it is in the database now),
+    or (live, None) when there is nothing to promote, e.g. a concurrent request has just
+    promoted and deleted it. Call it inside a transaction and apply only the returned draft:
+    the one in memory may be stale.
+
+    The claim is a conditional update of the live row's version (no select_for_update,
+    which SQLite ignores): of two requests that saw the same version only one updates it,
+    and the other (on PostgreSQL it waits for the first to commit) updates nothing. The
+    claim has already incremented `live.version`: the caller saves `live` without adding
+    one again."""
+    model = type(draft)
+    for _attempt in range(3):
+        live = model.objects.filter(pk=draft.draft_of_id).first()
+        if live is None:
+            return None, None
+        current = None
+        with transaction.atomic():
+            claimed = model.objects.filter(pk=live.pk, version=live.version).update(
+                version=F("version") + 1
+            )
+            if claimed:
+                current = model.objects.filter(pk=draft.pk, draft_of=live.pk).first()
+                if current is None:  # promoted by a request that committed before the claim
+                    transaction.set_rollback(True)
+        if current is not None:
+            live.refresh_from_db()
+            return live, current
+        if claimed or not model.objects.filter(pk=draft.pk).exists():
+            live.refresh_from_db()
+            return live, None
+        # The live row changed for another reason between reading and claiming: again.
+    raise WorkflowError(
+        _("“%(item)s” is being changed by someone else; try again.") % {"item": live}
+    )
+
+
 def promote(draft):
     """Copy a published draft into the live course or lesson it replaces, then drop the
     draft row (its history stays). Learner progress, lessons and quizzes keep pointing at
-    the same live row."""
+    the same live row. A draft already promoted (by a concurrent request) changes nothing."""
     model = type(draft)
-    live = model.objects.select_for_update().get(pk=draft.draft_of_id)
-    for name in (*DRAFT_FIELDS[model], *SIGN_OFF_FIELDS):
-        setattr(live, name, getattr(draft, name))
-    if getattr(draft, "material_change_at", None):
-        live.material_change_at = draft.material_change_at
-    live.status = Status.PUBLISHED
-    live.publish_at = None
-    live.version += 1
-    live.updated_by = draft.updated_by
-    live._change_reason = f"published from draft #{draft.pk}"
-    live.save()
-    _copy_many_to_many(draft, live)
-    draft.delete()
+    with transaction.atomic():
+        live, draft = claim_promotion(draft)
+        if draft is None:
+            return live
+        for name in (*DRAFT_FIELDS[model], *SIGN_OFF_FIELDS):
+            setattr(live, name, getattr(draft, name))
+        if getattr(draft, "material_change_at", None):
+            live.material_change_at = draft.material_change_at
+        live.status = Status.PUBLISHED
+        live.publish_at = None
+        live.updated_by = draft.updated_by
+        live._change_reason = f"published from draft #{draft.pk}"
+        live.save()  # the claim has incremented the version
+        _copy_many_to_many(draft, live)
+        draft.delete()
     return live
 
 
@@ -189,12 +247,10 @@ def promote_due_drafts():
     cache.set(PROMOTION_CHECK_KEY, min([recheck_at, *upcoming]), PROMOTION_CHECK_SECONDS)
     if len(upcoming) == len(schedule):
         return
-    for model, queryset in due.items():
+    for queryset in due.values():
         for draft in queryset.filter(publish_at__lte=now):
-            with transaction.atomic():
-                # Guarded: a concurrent request may have promoted it a moment ago.
-                if model.objects.filter(pk=draft.pk).exists():
-                    draft.promote()
+            # A concurrent request may be promoting it too: promote claims it first.
+            draft.promote()
 
 
 def archive(*, obj, user, comment=""):
@@ -212,10 +268,16 @@ def start_draft(*, live, user, values=None, action=WorkflowAction.DRAFT_STARTED)
         raise PermissionDenied
     if live.draft_of_id:
         raise WorkflowError(_("This is already a draft."))
+    if live.status != Status.PUBLISHED:
+        raise WorkflowError(
+            _("“%(item)s” is %(status)s: only a published one can have a new draft.")
+            % {"item": live, "status": live.get_status_display().lower()}
+        )
     model = type(live)
     with transaction.atomic():
         draft = model.objects.filter(draft_of=live).first()
-        if draft is None:
+        created = draft is None
+        if created:
             draft = model(draft_of=live, slug=live.slug, status=Status.DRAFT)
             for name in DRAFT_FIELDS[model]:
                 setattr(draft, name, getattr(live, name))
@@ -223,7 +285,14 @@ def start_draft(*, live, user, values=None, action=WorkflowAction.DRAFT_STARTED)
             setattr(draft, name, value)
         draft.status = Status.DRAFT
         draft.updated_by = user
-        draft.save()
+        try:
+            with transaction.atomic():
+                draft.save()
+        except IntegrityError:
+            if not created or not model.objects.filter(draft_of=live).exists():
+                raise
+            # Two clicks at once: the other one has just made the draft; carry on with it.
+            return start_draft(live=live, user=user, values=values, action=action)
         _copy_many_to_many(live, draft)
         record(live, action, user)
     return draft

@@ -17,7 +17,8 @@ from education.models import Status
 from education.workflow import WorkflowError
 from quizzes import drafts, services
 from quizzes.drafts import QUIZ_FIELDS, copy_questions, start_quiz_draft
-from quizzes.models import Attempt, Choice, Question, QuestionKind, Quiz, Regrade
+from quizzes.models import Attempt, Choice, Question, Quiz, Regrade
+from quizzes.validation import answer_key_problems
 
 # Quizzes whose questions may be edited: drafts and quizzes in review.
 EDITABLE_QUIZZES = Q(draft_of__isnull=False) | Q(status__in=[Status.DRAFT, Status.IN_REVIEW])
@@ -39,18 +40,9 @@ class ChoiceInlineFormSet(forms.BaseInlineFormSet):
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
-        correct = sum(1 for data in kept if data.get("is_correct"))
-        kind = self.instance.kind
-        if len(kept) < 2:
-            raise forms.ValidationError(_("A question needs at least two choices."))
-        if kind in {QuestionKind.SINGLE, QuestionKind.TRUE_FALSE} and correct != 1:
-            raise forms.ValidationError(
-                _("A single-answer or true/false question needs exactly one correct choice.")
-            )
-        if kind == QuestionKind.MULTIPLE and correct < 1:
-            raise forms.ValidationError(
-                _("A multiple-response question needs at least one correct choice.")
-            )
+        problems = answer_key_problems(self.instance.kind, kept)
+        if problems:
+            raise forms.ValidationError(problems)
 
 
 class ChoiceInline(admin.TabularInline):
@@ -103,11 +95,13 @@ class QuestionAdmin(VersionHistoryMixin, admin.ModelAdmin):
         return question.stem[:90]
 
     def restore(self, historical, user):
-        return drafts.restore_question_version(historical=historical, user=user)
+        question, with_choices = drafts.restore_question_version(historical=historical, user=user)
+        question.restored_with_choices = with_choices  # for restore_message
+        return question
 
     def restore_message(self, historical, restored):
         message = super().restore_message(historical, restored)
-        if drafts.choices_at(historical) is not None:
+        if restored.restored_with_choices:
             return message
         return format_html(
             "{} {}",
@@ -345,6 +339,11 @@ class ChoiceAdmin(VersionHistoryMixin, admin.ModelAdmin):
 
     def get_model_perms(self, request):
         return {}  # not listed on the admin index: choices belong to their question
+
+    def changelist_view(self, request, extra_context=None):
+        # A list of every choice would be every answer key at a glance: choices are seen
+        # on their question's page, and each choice's own page and versions from there.
+        return redirect("admin:quizzes_question_changelist")
 
     def has_add_permission(self, request):
         return False

@@ -6,15 +6,15 @@ Restoring an earlier version of a quiz, question or choice goes through the same
 old values are written into it, and the live quiz and every history row stay as they are."""
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from education.models import Course, Lesson, Status, WorkflowAction
-from education.workflow import WorkflowError, can_edit, record
+from education.dates import short_datetime
+from education.models import LIVE_COURSES, Course, Lesson, Status, WorkflowAction
+from education.workflow import WorkflowError, can_edit, claim_promotion, record
 from quizzes.models import Choice, Question, Quiz
+from quizzes.validation import answer_key_problems
 
 QUIZ_FIELDS = (
     "title", "lesson", "course", "introduction", "pass_mark", "attempts_allowed",
@@ -103,24 +103,36 @@ def start_quiz_draft(*, quiz, user):
             draft = Quiz(draft_of=quiz, slug=quiz.slug, status=Status.DRAFT, updated_by=user)
             for name in QUIZ_FIELDS:
                 setattr(draft, name, getattr(quiz, name))
-            draft.save()
+            try:
+                with transaction.atomic():
+                    draft.save()
+            except IntegrityError:
+                # Two clicks at once: the other one has just made the draft.
+                existing = Quiz.objects.filter(draft_of=quiz).first()
+                if existing is None:
+                    raise
+                return existing
             copy_questions(quiz, draft)
             record(quiz, WorkflowAction.DRAFT_STARTED, user)
     return draft
 
 
 def promote_quiz(draft):
-    live = Quiz.objects.select_for_update().get(pk=draft.draft_of_id)
-    for name in (*QUIZ_FIELDS, *SIGN_OFF_FIELDS):
-        setattr(live, name, getattr(draft, name))
-    live.status = Status.PUBLISHED
-    live.publish_at = None
-    live.version += 1
-    live.updated_by = draft.updated_by
-    live._change_reason = f"published from draft #{draft.pk}"
-    live.save()
-    sync_questions(live, question_data(draft))
-    draft.delete()
+    """Copy a published draft onto the live quiz (see claim_promotion: a draft already
+    promoted by a concurrent request changes nothing)."""
+    with transaction.atomic():
+        live, draft = claim_promotion(draft)
+        if draft is None:
+            return live
+        for name in (*QUIZ_FIELDS, *SIGN_OFF_FIELDS):
+            setattr(live, name, getattr(draft, name))
+        live.status = Status.PUBLISHED
+        live.publish_at = None
+        live.updated_by = draft.updated_by
+        live._change_reason = f"published from draft #{draft.pk}"
+        live.save()  # the claim has incremented the version
+        sync_questions(live, question_data(draft))
+        draft.delete()
     return live
 
 
@@ -167,10 +179,6 @@ def choices_at(historical):
     return [{name: getattr(row, name) for name in (*CHOICE_FIELDS, "position")} for row in rows]
 
 
-def _when(moment):
-    return date_format(timezone.localtime(moment), "j M Y H:i")
-
-
 def _draft_to_restore_into(quiz, user):
     """The quiz itself while it is a draft or in review, otherwise the draft that will
     replace it, started if need be."""
@@ -188,7 +196,7 @@ def _draft_to_restore_into(quiz, user):
                 "The new version of “%(item)s” is scheduled to go live on %(date)s. Restore "
                 "an earlier version once it is live. Nothing was changed."
             )
-            % {"item": quiz, "date": _when(draft.publish_at)}
+            % {"item": quiz, "date": short_datetime(draft.publish_at)}
         )
     return draft
 
@@ -199,7 +207,7 @@ def _restore(*, item, quiz, historical, user, write):
     values into the draft and returns what the editor should open next."""
     if not can_edit(user, item):
         raise PermissionDenied
-    when = _when(historical.history_date)
+    when = short_datetime(historical.history_date)
     with transaction.atomic():
         draft = _draft_to_restore_into(quiz, user)
         restored = write(draft)
@@ -225,12 +233,18 @@ def restore_quiz_version(*, historical, user):
     """The quiz's own settings as they were go into its draft; its questions stay as they
     are in the draft (each question has its own versions to restore)."""
     quiz = Quiz.objects.get(pk=historical.id)
+    # Only a live lesson or course: a draft of one is deleted when it is published, so no
+    # quiz may hang off it.
     placement_exists = all(
-        pk is None or model.objects.filter(pk=pk).exists()
-        for model, pk in ((Lesson, historical.lesson_id), (Course, historical.course_id))
+        pk is None or queryset.filter(pk=pk).exists()
+        for queryset, pk in (
+            (Lesson.objects.filter(draft_of__isnull=True), historical.lesson_id),
+            (Course.objects.filter(**LIVE_COURSES), historical.course_id),
+        )
     )
     fields = [Quiz._meta.get_field(name) for name in QUIZ_FIELDS]
-    # If the lesson or course of that time is gone, the quiz stays where it is now.
+    # If the lesson or course of that time is gone (or was a draft), the quiz stays where
+    # it is now.
     names = [f.attname for f in fields if placement_exists or f.name not in {"lesson", "course"}]
 
     def write(draft):
@@ -241,26 +255,79 @@ def restore_quiz_version(*, historical, user):
     return _restore(item=quiz, quiz=quiz, historical=historical, user=user, write=write)
 
 
+def _refuse_broken_answer_key(question, advice):
+    """Raise (so the restore's transaction rolls back) when the draft's question would be
+    left with an answer key that cannot be right, e.g. two correct choices for a single
+    best answer. The rules are the question admin's (quizzes.validation)."""
+    problems = answer_key_problems(question.kind, question.choices.all())
+    if problems:
+        raise WorkflowError(
+            _(
+                "That version was not restored: it would leave the question “%(question)s” "
+                "with an answer key that cannot be right. %(problems)s %(advice)s Nothing was "
+                "changed."
+            )
+            % {
+                "question": question,
+                "problems": " ".join(str(problem) for problem in problems),
+                "advice": advice,
+            }
+        )
+
+
+def _positions_kept(choices, current):
+    """`choices` (see choices_at) with the positions they will have on the draft question
+    whose choices are `current`: those overwritten in place keep theirs, as publishing
+    matches choices by rank; an added one takes its old position, but never one that would
+    sort it before those kept."""
+    placed, floor = [], 0
+    for index, data in enumerate(choices):
+        if index < len(current):
+            position = current[index].position
+        else:
+            position = max(data["position"], floor)
+        floor = position
+        placed.append({**data, "position": position})
+    return placed
+
+
 def restore_question_version(*, historical, user):
     """The question as it was, with its choices when their history can tell them (see
-    choices_at), goes onto its counterpart in the quiz's draft, added back if missing."""
+    choices_at), goes onto its counterpart in the quiz's draft, added back if missing.
+    Returns the draft's question and whether its choices were restored too."""
     question = Question.objects.select_related("quiz").get(pk=historical.id)
-    data = {name: getattr(historical, name) for name in (*QUESTION_FIELDS, "position")}
+    data = {name: getattr(historical, name) for name in QUESTION_FIELDS}
     data["is_active"] = historical.is_active
     choices = choices_at(historical)
-    if choices is not None:
-        data["choices"] = choices
 
     def write(draft):
         if draft.pk == question.quiz_id:
             target = question
         else:
             target = same_rank(question, question.quiz.questions, draft.questions)
-        return apply_question(target or Question(quiz=draft), data)
+        # Publishing copies draft questions onto live ones by rank in (position, id)
+        # order: a counterpart keeps its position, or the restore would re-rank it and
+        # another live question would take its content. Only a question added back takes
+        # its old position.
+        if target is None:
+            values = {**data, "position": historical.position}
+            target = Question(quiz=draft)
+        else:
+            values = {**data, "position": target.position}
+        if choices is not None:
+            current = list(target.choices.all()) if target.pk else []
+            values["choices"] = _positions_kept(choices, current)
+        restored = apply_question(target, values)
+        _refuse_broken_answer_key(
+            restored,
+            _("Restore another version, or correct the question's choices in the draft first."),
+        )
+        return restored
 
-    return _restore(
+    restored = _restore(
         item=question, quiz=question.quiz, historical=historical, user=user, write=write
     )
+    return restored, choices is not None
 
 
 def restore_choice_version(*, historical, user):
@@ -282,9 +349,22 @@ def restore_choice_version(*, historical, user):
                 )
             target = same_rank(choice, question.choices, draft_question.choices)
             target = target or Choice(question=draft_question)
-        for name in (*CHOICE_FIELDS, "position"):
+        for name in CHOICE_FIELDS:
             setattr(target, name, getattr(historical, name))
+        # Publishing copies draft choices onto live ones by rank in (position, id) order:
+        # an existing choice keeps its position, or the restore would re-rank it and
+        # another live choice would take its text and correctness. Only a choice added back
+        # takes its old position.
+        if target.pk is None:
+            target.position = historical.position
         target.save()
+        _refuse_broken_answer_key(
+            target.question,
+            _(
+                "Restore a version of the question instead, which brings back its choices "
+                "together, or correct the other choices in the draft first."
+            ),
+        )
         return target.question
 
     return _restore(item=choice, quiz=question.quiz, historical=historical, user=user, write=write)

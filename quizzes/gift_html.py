@@ -17,11 +17,25 @@ are plain text (the pages show them escaped, never rendered). So:
   and trademark signs stay as they are: 2nd, ®); subscript is kept as plain text (CO2).
   An image cannot come along: its alt text stands in brackets in its place.
 
+Bold, italics and strikethrough are written **bold**, _italics_ and ~~struck~~: a character
+of its own for each, so their markers never run together into one (CommonMark reads ***
+in ways that depend on what follows). Spaces at their edges go outside the markers; a bold
+text inside a bold text is not marked again; two of a kind side by side (<b>a</b><b>b</b>)
+are one. CommonMark shows a marker as a literal asterisk where it stands between
+punctuation and a letter (**Answer:**B, x_(see note)_y), and an underscore inside a word
+(x_y_): there, and only there, a word joiner (&#8288;, invisible, and keeping the word
+whole) is written beside the marker, which CommonMark reads as punctuation, so every marker
+reads as one and none is dropped. Two code spans side by side are kept apart the same way,
+and two lists back to back by their markers (- then *, 1. then 1)), or they would be read
+as one.
+
 Whatever cannot be carried over as it was (an image, a link that is not kept, a table with
 merged cells, an element we do not know) is reported as a warning, never silently lost.
 """
 
 import re
+import string
+import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
@@ -65,6 +79,22 @@ _HTML_TAG_RE = re.compile(
 
 # Stand-in for a line break while inline text is put together; never in real text.
 BR = "\ue100"
+# Stand-ins for where bold, italics and strikethrough open and close, until the whole
+# paragraph is known and each can be written as a marker CommonMark reads as one.
+_MARKERS = {"**": ("\ue101", "\ue102"), "_": ("\ue103", "\ue104"), "~~": ("\ue105", "\ue106")}
+_OPENING = {opening: marker for marker, (opening, _closing) in _MARKERS.items()}
+_CLOSING = {closing: marker for marker, (_opening, closing) in _MARKERS.items()}
+_MARKER_RUN_RE = re.compile("[\ue101-\ue106]+")
+# Stand-in for the end of a code span: another one right after it must be kept apart.
+CODE_END = "\ue107"
+_STAND_IN_RE = re.compile("[\ue100-\ue107]")
+# Spaces and line breaks at the edges of a bold or italic text, which go outside its markers.
+_EDGES_RE = re.compile(f"([\\s{BR}]*)(.*?)([\\s{BR}]*)", re.DOTALL)
+# Where a bold or italic text is split in two: between the paragraphs inside it.
+_PARAGRAPH_BREAK_RE = re.compile(f"({BR}(?:\\s*{BR})+)")
+# Written between a marker and a word character where CommonMark would otherwise read the
+# marker as an asterisk: a word joiner, invisible and keeping the word whole.
+WORD_JOINER = "&#8288;"
 _SPACES_RE = re.compile(r"[ \t\n\r\f\v]+")
 # Characters with a meaning anywhere in Markdown text (with tables and strikethrough on).
 _INLINE_SPECIAL_RE = re.compile(r"([\\`*_\[\]<|~])")
@@ -94,7 +124,8 @@ def convert(text, text_format, *, markdown):
 def html_to_text(html, *, markdown=True):
     """(Markdown or plain text, warning messages) for a fragment of HTML."""
     builder = _TreeBuilder()
-    builder.feed(html.replace(BR, ""))
+    html = _STAND_IN_RE.sub("", html)
+    builder.feed(html)
     builder.close()
     writer = _Writer(markdown=markdown)
     try:
@@ -246,6 +277,7 @@ class _TreeBuilder(HTMLParser):
 class _Block:
     text: str
     is_list: bool = False
+    marker: str = ""  # a list's "-", "*", "." or ")"
 
 
 class _Writer:
@@ -255,6 +287,7 @@ class _Writer:
         self.markdown = markdown
         self.warnings = {} if warnings is None else warnings  # an ordered set
         self.in_cell = False
+        self.emphasis = set()  # the markers of the bold, italics or strikethrough we are in
 
     def warn(self, message):
         self.warnings[message] = None
@@ -267,7 +300,8 @@ class _Writer:
 
     # Blocks
 
-    def blocks(self, nodes):
+    def blocks(self, nodes, previous=None):
+        """The blocks for `nodes`; `previous` is the block just before them, if any."""
         blocks, run = [], []
 
         def flush():
@@ -280,7 +314,7 @@ class _Writer:
         for node in self._spliced(nodes):
             if isinstance(node, _Element) and node.tag in BLOCK:
                 flush()
-                blocks.extend(self.block(node))
+                blocks.extend(self.block(node, blocks[-1] if blocks else previous))
             else:
                 run.append(node)
         flush()
@@ -301,12 +335,14 @@ class _Writer:
             else:
                 yield node
 
-    def block(self, element):
+    def block(self, element, previous=None):
         tag = element.tag
+        # A list right after another with the same marker would be read as part of it.
+        after = previous.marker if previous else ""
         if tag in {"ul", "ol"}:
-            return [self.listing(element)]
+            return [self.listing(element, after)]
         if tag == "li":  # an item outside any list
-            return [self.listing(_Element("ul", children=[element]))]
+            return [self.listing(_Element("ul", children=[element]), after)]
         if tag == "table":
             return self.table(element)
         if tag == "pre":
@@ -315,20 +351,20 @@ class _Writer:
             return [_Block("---")] if self.markdown else []
         if tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
             # A heading inside a question would outrank the page's own: it becomes bold.
-            text = self.paragraph(element.children)
-            if text and self.markdown and "\n" not in text and not text.startswith("**"):
-                text = f"**{text}**"
+            text = self.paragraph([_Element("strong", children=element.children)])
             return [_Block(text)] if text else []
         if tag == "blockquote" and self.markdown:
             inner = "\n\n".join(block.text for block in self.blocks(element.children))
             quoted = "\n".join(f"> {line}" if line else ">" for line in inner.split("\n"))
             return [_Block(quoted)] if inner else []
-        return self.blocks(element.children)
+        return self.blocks(element.children, previous)
 
     def paragraph(self, nodes):
         text = "".join(self.inline(node) for node in nodes)
         text = re.sub(" {2,}", " ", text)
-        text = re.sub(f" *{BR} *", BR, text).strip(" " + BR)
+        text = _EDGES_RE.fullmatch(re.sub(f"\\s*{BR}\\s*", BR, text))[2]
+        text = _MARKER_RUN_RE.sub(_markers, text)
+        text = text.replace(CODE_END + "`", WORD_JOINER + "`").replace(CODE_END, "")
         if not self.markdown:
             return text.replace(BR, " ")
         if self.in_cell:
@@ -351,7 +387,7 @@ class _Writer:
         fence = "`" * max(3, longest + 1)
         return [_Block(f"{fence}\n{text}\n{fence}")]
 
-    def listing(self, element):
+    def listing(self, element, after=""):
         ordered = element.tag == "ol"
         number = _integer(element.attrs.get("start"), 1)
         style = element.attrs.get("type", "") if ordered else ""
@@ -362,23 +398,28 @@ class _Writer:
                     items.append(self.blocks([child]))
             elif child.tag in {"ul", "ol"} and items:
                 # Older editors nest a list beside the item it belongs to, not inside it.
-                items[-1].append(self.listing(child))
+                items[-1].append(self.listing(child, items[-1][-1].marker))
             elif child.tag == "li":
                 items.append(self.blocks(child.children))
             else:
                 items.append(self.blocks([child]))
+        labelled = style in {"a", "A", "i", "I"}  # written as a bulleted list: - a) text
+        numbered = ordered and not labelled
+        usual, other = (".", ")") if numbered else ("-", "*")
+        marker = other if after == usual else usual
         lines = []
         for blocks in items:
             if not blocks:
                 continue
-            label = _label(number, style) if style in {"a", "A", "i", "I"} else ""
+            label = _label(number, style) if labelled else ""
             number += 1
-            lines.append(self._item(ordered and not label, number - 1, label, blocks))
+            lines.append(self._item(marker, number - 1, label, blocks))
         if self.markdown:
-            return _Block("\n".join(lines), is_list=True)
+            return _Block("\n".join(lines), is_list=True, marker=marker)
         return _Block("; ".join(lines), is_list=True)
 
-    def _item(self, numbered, number, label, blocks):
+    def _item(self, marker, number, label, blocks):
+        numbered = marker in {".", ")"}
         if not self.markdown:
             prefix = f"{number}. " if numbered else f"{label}) " if label else ""
             rest = (f"({b.text})" if b.is_list else b.text for b in blocks[1:])
@@ -388,11 +429,11 @@ class _Writer:
             text += ("\n" if block.is_list else "\n\n") + block.text
         if label:
             text = f"{label}) {text}"
-        marker = f"{number}." if numbered else "-"
-        indent = " " * (len(marker) + 1)
+        bullet = f"{number}{marker}" if numbered else marker
+        indent = " " * (len(bullet) + 1)
         first, *rest = text.split("\n")
         return "\n".join(
-            [f"{marker} {first}", *(f"{indent}{line}" if line else "" for line in rest)]
+            [f"{bullet} {first}", *(f"{indent}{line}" if line else "" for line in rest)]
         )
 
     def table(self, element):
@@ -483,7 +524,7 @@ class _Writer:
         if tag in {"strong", "b"}:
             return self._wrapped(node, "**")
         if tag in {"em", "i"}:
-            return self._wrapped(node, "*")
+            return self._wrapped(node, "_")
         if tag in {"s", "strike", "del"}:
             return self._wrapped(node, "~~")
         if tag in {"code", "tt", "kbd", "samp"}:
@@ -510,15 +551,23 @@ class _Writer:
         return "".join(self.inline(child) for child in element.children)
 
     def _wrapped(self, element, marker):
-        inner = self.children(element)
-        core = inner.strip(" " + BR)
-        if not core or not self.markdown:
-            return inner
-        if core.startswith(marker) and core.endswith(marker):  # <b><b>x</b></b>
-            return inner
-        lead = inner[: len(inner) - len(inner.lstrip(" " + BR))]
-        trail = inner[len(inner.rstrip(" " + BR)) :]
-        return f"{lead}{marker}{core}{marker}{trail}"
+        """The element's text between stand-ins for `marker`, which `_markers` writes once
+        the paragraph is put together and the characters around each are known."""
+        if not self.markdown or marker in self.emphasis:  # <b>a <b>b</b></b>: bold once
+            return self.children(element)
+        self.emphasis.add(marker)
+        try:
+            inner = self.children(element)
+        finally:
+            self.emphasis.discard(marker)
+        opening, closing = _MARKERS[marker]
+        pieces = _PARAGRAPH_BREAK_RE.split(inner)  # <b>a<br><br>b</b>: each paragraph bold
+        for index in range(0, len(pieces), 2):
+            # Spaces go outside the markers: CommonMark reads "** a **" as asterisks.
+            lead, core, trail = _EDGES_RE.fullmatch(pieces[index]).groups()
+            if _MARKER_RUN_RE.sub("", core):
+                pieces[index] = f"{lead}{opening}{core}{closing}{trail}"
+        return "".join(pieces)
 
     def code(self, element):
         text = _SPACES_RE.sub(" ", element.text().replace("\xa0", " "))
@@ -529,7 +578,7 @@ class _Writer:
         longest = max((len(run) for run in re.findall("`+", text)), default=0)
         fence = "`" * (longest + 1)
         padding = " " if text.startswith("`") or text.endswith("`") else ""
-        return f"{fence}{padding}{text}{padding}{fence}"
+        return f"{fence}{padding}{text}{padding}{fence}{CODE_END}"
 
     def superscript(self, element):
         inner = self.children(element).strip(" " + BR)
@@ -587,6 +636,49 @@ class _Writer:
             f"[{_('embedded media')}: {source}]" if source else f"[{_('embedded media')}]"
         )
         return _escape_inline(placeholder) if self.markdown else placeholder
+
+
+def _markers(match):
+    """Markdown for a run of bold, italic and strikethrough stand-ins, read as intended.
+
+    A marker's inside is the text it marks, its outside what is around. CommonMark takes
+    ** and ~~ for markers if they have a letter inside or a space or punctuation outside,
+    and _ only if it has a space or punctuation outside; a word joiner (which reads as
+    punctuation) is written outside a marker that has neither.
+    """
+    text, start, end = match.string, match.start(), match.end()
+    run = []
+    for stand_in in match[0]:
+        if stand_in in _OPENING and run and run[-1] == _MARKERS[_OPENING[stand_in]][1]:
+            run.pop()  # <b>a</b><b>b</b>: closed and opened again, so one bold text
+        else:
+            run.append(stand_in)
+    # Those that close come first (innermost first), then those that open (outermost first).
+    closers = [_CLOSING[stand_in] for stand_in in run if stand_in in _CLOSING]
+    openers = [_OPENING[stand_in] for stand_in in run if stand_in in _OPENING]
+    before, after = text[start - 1 : start], text[end : end + 1]
+    joiner_before = joiner_after = ""
+    if closers and not openers and not _open(after):
+        inside = closers[-2][0] if len(closers) > 1 else before
+        if closers[-1] == "_" or not inside.isalnum():
+            joiner_after = WORD_JOINER
+    if openers and not closers and not _open(before):
+        inside = openers[1][0] if len(openers) > 1 else after
+        if openers[0] == "_" or not inside.isalnum():
+            joiner_before = WORD_JOINER
+    # Markers of different kinds are each other's punctuation: nothing to add between them.
+    return f"{joiner_before}{''.join(closers)}{''.join(openers)}{joiner_after}"
+
+
+def _open(char):
+    """Whether CommonMark sees `char` beside a marker as a space or punctuation (or the
+    edge of a line), which lets the marker open or close whatever is on its other side."""
+    return (
+        not char
+        or char in "\t\n\v\f\r" + BR + CODE_END  # a code span ends with a backtick
+        or char in string.punctuation
+        or unicodedata.category(char) == "Zs"
+    )
 
 
 def _cells(row):

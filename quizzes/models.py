@@ -128,7 +128,10 @@ class Quiz(Governed):
             *Governed.Meta.constraints,
             # A draft of a published quiz shares its slug; only the live one must be unique.
             models.UniqueConstraint(
-                fields=["slug"], condition=Q(draft_of__isnull=True), name="quiz_live_slug_unique"
+                fields=["slug"],
+                condition=Q(draft_of__isnull=True),
+                name="quiz_live_slug_unique",
+                violation_error_message=_("A quiz with this address already exists."),
             ),
             models.UniqueConstraint(
                 fields=["draft_of"],
@@ -173,6 +176,22 @@ class Quiz(Governed):
         from quizzes.drafts import promote_quiz
 
         return promote_quiz(self)
+
+    def workflow_problems(self):
+        """Why this quiz cannot go to review or to learners as it is (asked by
+        education.workflow before submitting and publishing): a message for each question
+        whose answer key makes no sense. Retired questions are checked too: a regrade still
+        marks the attempts that were given them."""
+        from quizzes.validation import answer_key_problems
+
+        return [
+            _("Question %(number)d (“%(question)s”): %(problem)s")
+            % {"number": number, "question": question, "problem": problem}
+            for number, question in enumerate(
+                self.questions.prefetch_related("choices").order_by("position", "id"), start=1
+            )
+            for problem in answer_key_problems(question.kind, question.choices.all())
+        ]
 
     def clean(self):
         errors = {}

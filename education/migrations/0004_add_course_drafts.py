@@ -5,6 +5,18 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def refuse_if_course_drafts(apps, schema_editor):
+    """Unmigrating makes the course slug unique again, which a draft (sharing its live
+    course's slug) would break half-way with an IntegrityError: refuse clearly instead."""
+    Course = apps.get_model("education", "Course")
+    drafts = Course.objects.filter(draft_of__isnull=False).count()
+    if drafts:
+        raise RuntimeError(
+            f"{drafts} course draft(s) exist. Publish or delete the course drafts before "
+            "unmigrating education below 0004."
+        )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("education", "0003_add_workflow_history_and_reports"),
@@ -98,4 +110,6 @@ class Migration(migrations.Migration):
                 name="course_one_draft_per_live_course",
             ),
         ),
+        # Last, so that unmigrating runs it first, before the slug is made unique again.
+        migrations.RunPython(migrations.RunPython.noop, reverse_code=refuse_if_course_drafts),
     ]

@@ -69,9 +69,11 @@ def test_the_team_report_and_its_csv_show_only_the_live_course(
 def test_learner_pages_show_the_new_course_text_once_it_is_due(
     learner_client, course, lesson, due_draft
 ):
+    Course.objects.filter(pk=course.pk).update(title="Current Course Version")
     for url in (reverse("education:lesson-index"), reverse("home")):
         page = learner_client.get(url).content.decode()
-        assert page.count(NEXT_TITLE) >= 1, url
+        assert page.count(f">{NEXT_TITLE}</a>") == 1, url  # one link to one course
+        assert "Current Course Version" not in page, url
     assert Course.objects.filter(slug=course.slug).count() == 1
 
 

@@ -177,6 +177,29 @@ def test_the_course_list_tells_drafts_apart_and_lessons_cannot_join_a_draft(
     assert "Next Course Version" not in lesson_form
 
 
+def test_a_lesson_put_in_a_course_draft_is_refused_with_the_reason(client, editor, course):
+    # Publishing the course draft deletes it, which the lesson's protected key would block.
+    draft = workflow.start_draft(live=course, user=editor)
+    client.force_login(editor)
+    add_url = reverse("admin:education_lesson_add")
+    lesson = Lesson(
+        course=draft, title="New Lesson", slug="new-lesson", body="Text.", estimated_minutes=5
+    )
+
+    response = client.post(add_url, change_form(lesson))
+
+    assert response.status_code == 200
+    assert (
+        "That is an unpublished new version of the course “Course”: publishing it replaces "
+        "the course, so nothing can be attached to it. Choose the published course “Course” "
+        "instead."
+    ) in response.content.decode()
+    assert not Lesson.objects.filter(slug="new-lesson").exists()
+    lesson.course = course
+    assert client.post(add_url, change_form(lesson)).status_code == 302
+    assert Lesson.objects.get(slug="new-lesson").course == course
+
+
 def test_the_preview_shows_the_draft_and_records_nothing(client, editor, draft):
     client.force_login(editor)
     page = client.get(reverse("admin:education_lesson_preview", args=[draft.pk])).content.decode()
@@ -290,3 +313,20 @@ def test_the_markdown_preview_renders_and_sanitises_as_saving_would(client, edit
     assert "<script>" not in html
     client.force_login(learner)
     assert client.post(url, {"text": "x"}).status_code == 302
+
+
+def test_a_slug_clash_is_explained_in_words_in_the_admin(client, editor, course, draft):
+    client.force_login(editor)
+    forms = (
+        ("admin:education_course_add", course_form(course, title="Another course")),
+        ("admin:education_lesson_add", change_form(draft, title="Another lesson")),
+    )
+    for url_name, data in forms:
+        response = client.post(reverse(url_name), {**data, "seen_version": 1})
+        page = response.content.decode()
+        assert response.status_code == 200, url_name
+        noun = "course" if "course_add" in url_name else "lesson"
+        assert f"A {noun} with this address already exists." in page
+        assert "is violated" not in page
+    assert Course.objects.count() == 1
+    assert Lesson.objects.count() == 1

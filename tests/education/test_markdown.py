@@ -71,3 +71,7 @@ def test_external_links_get_noopener_and_internal_links_do_not():
 
 def test_template_syntax_stays_literal_text():
     assert "{{ request }}" in render_markdown("Show {{ request }} and {% debug %}")
+
+
+def test_struck_through_text_keeps_its_line():
+    assert render_markdown("~~withdrawn~~").strip() == "<p><s>withdrawn</s></p>"

@@ -1,6 +1,7 @@
 """Moodle GIFT import and export: each kind reads, unsupported ones are refused with their
 line, Moodle's HTML comes in as our Markdown, and the shipped quizzes survive a round trip."""
 
+import itertools
 from textwrap import dedent
 
 import pytest
@@ -258,7 +259,7 @@ def test_it_imports_moodle_html_questions_as_markdown():
     )
     assert (sites.kind, sites.stem) == (
         QuestionKind.MULTIPLE,
-        "Which are **common** sites of spread? *Select all that apply.*",
+        "Which are **common** sites of spread? _Select all that apply._",
     )
     assert keys(sites.choices) == [
         ("Bone", True, "Yes."),
@@ -390,6 +391,77 @@ def test_line_breaks_and_formatting_carry_over():
         "**Case**\n\nAge 52\\\nECOG 1\n\nNew paragraph with `ER+`, ~~old~~ and kept text."
         "\n\n**Question**"
     )
+
+
+def rendered(html):
+    """What our pages show for a stem written in Moodle's HTML, word joiners left out."""
+    [question] = parse_gift(f"[html]{html}{{=a ~b}}")
+    return render_markdown(question.stem).replace("\u2060", "")
+
+
+@pytest.mark.parametrize(
+    ("html", "shown"),
+    [
+        # Punctuation inside the marker and a letter outside: CommonMark would show "**".
+        ("<strong>Answer:</strong>B", "<p><strong>Answer:</strong>B</p>\n"),
+        ("x<i>(see note)</i>y", "<p>x<em>(see note)</em>y</p>\n"),
+        ("Dose<b>:</b>5 mg", "<p>Dose<strong>:</strong>5 mg</p>\n"),
+        ("ER<i>+</i>, HER2<i>low</i>", "<p>ER<em>+</em>, HER2<em>low</em></p>\n"),
+        # Two of a kind side by side are one, and one inside another is not marked twice.
+        ("<b>a</b><b>b</b>", "<p><strong>ab</strong></p>\n"),
+        ("<b>a</b><span><strong>b</strong></span>", "<p><strong>ab</strong></p>\n"),
+        ("<b>a <b>b</b> c</b>", "<p><strong>a b c</strong></p>\n"),
+        ("<i><b>a</b></i><i>b</i>", "<p><em><strong>a</strong>b</em></p>\n"),
+        ("<i>a</i><b>b</b>", "<p><em>a</em><strong>b</strong></p>\n"),
+        # Bold inside italics, at either edge and between words.
+        ("<i>Note <b>this</b> well</i>", "<p><em>Note <strong>this</strong> well</em></p>\n"),
+        ("See<i><b>(1)</b>, then</i>go", "<p>See<em><strong>(1)</strong>, then</em>go</p>\n"),
+        ("<em><strong>All</strong></em> of it", "<p><em><strong>All</strong></em> of it</p>\n"),
+        # Spaces and line breaks at the edges go outside the markers.
+        ("<b>Note: </b>text", "<p><strong>Note:</strong> text</p>\n"),
+        ("a<b> b&nbsp;</b>c", "<p>a <strong>b</strong> c</p>\n"),
+        ("a<i>b&#x3000;</i>c", "<p>a<em>b</em>\u3000c</p>\n"),
+        ("<b>a<br></b>b", "<p><strong>a</strong><br>\nb</p>\n"),
+        ("<b>a<br><br>b</b>", "<p><strong>a</strong></p>\n<p><strong>b</strong></p>\n"),
+        # Headings become bold, once, whatever bold they hold.
+        ("<h3>Notes on <b>dose</b></h3>", "<p><strong>Notes on dose</strong></p>\n"),
+        # Code spans side by side stay two.
+        ("<code>ER</code><code>+</code>", "<p><code>ER</code><code>+</code></p>\n"),
+    ],
+)
+def test_bold_and_italics_render_as_bold_and_italics_wherever_they_stand(html, shown):
+    assert rendered(html) == shown
+
+
+def test_a_marker_between_punctuation_and_a_letter_gets_an_invisible_word_joiner():
+    [question] = parse_gift(r"[html]<strong>Answer\:</strong>B and <b>Answer\:</b> B{=a ~b}")
+    assert question.stem == "**Answer:**&#8288;B and **Answer:** B"
+    assert question.warnings == ()
+
+
+def test_bold_and_italics_next_to_any_text_never_show_their_markers():
+    around = ["", "x", "(", ")", " ", "\u201c", "1"]
+    inside = ["a", "(a)", "a:", ":", "a b", "\u00e9", "<i>a</i>", "<b>(a)</b> b", "a <i>b.</i>"]
+    wrong = []
+    for before, content, after, tag in itertools.product(around, inside, around, "bi"):
+        html = f"{before}<{tag}>{content}</{tag}>{after}"
+        shown = rendered(html)
+        marked = ("<strong>" in shown, "<em>" in shown) == ("<b>" in html, "<i>" in html)
+        if "*" in shown or "_" in shown or not marked:
+            wrong.append((html, shown))
+    assert wrong == []
+
+
+def test_lists_back_to_back_stay_apart():
+    [question] = parse_gift(
+        r"[html]<ul><li>a</li></ul><ul><li>b</li></ul><ul><li>c</li></ul>"
+        r'<ol><li>d</li></ol><ol start\="5"><li>e</li></ol>{=a ~b}'
+    )
+    assert question.stem == "- a\n\n* b\n\n- c\n\n1. d\n\n5) e"
+    html = render_markdown(question.stem)
+    assert html.count("<ul>") == 3
+    assert html.count("<ol") == 2
+    assert '<ol start="5">\n<li>e</li>' in html
 
 
 def test_superscripts_become_carets_and_subscripts_plain_text():

@@ -224,3 +224,16 @@ def test_an_end_of_course_quiz_cannot_hang_off_a_course_draft(editor_client, edi
     response = editor_client.post(add_url, end_of_course_quiz_form(course))
     assert response.status_code == 302
     assert Quiz.objects.get().course == course
+
+
+def test_a_quiz_slug_clash_is_explained_in_words_in_the_admin(editor_client):
+    course = make_course("foundations")
+    make_quiz(slug="end-of-course", questions=1)
+    response = editor_client.post(
+        reverse("admin:quizzes_quiz_add"), end_of_course_quiz_form(course)
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "A quiz with this address already exists." in page
+    assert "is violated" not in page
+    assert Quiz.objects.count() == 1

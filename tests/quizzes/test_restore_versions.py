@@ -7,11 +7,12 @@ from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from education import workflow
 from education.models import Status, WorkflowAction, WorkflowEvent
 from quizzes import drafts
-from quizzes.models import Attempt, AttemptQuestion, Choice, Question, Quiz
+from quizzes.models import Attempt, AttemptQuestion, Choice, Question, QuestionKind, Quiz
 from tests.quizzes.factories import choice_id, make_quiz
 
 
@@ -128,9 +129,12 @@ def test_restoring_a_question_version_puts_it_in_the_quiz_draft(editor, quiz):
     edit(right, text="right, reworded", feedback="New feedback")
     question_history, choice_history = rows(question), rows(right)
 
-    restored = drafts.restore_question_version(historical=first_version(question), user=editor)
+    restored, with_choices = drafts.restore_question_version(
+        historical=first_version(question), user=editor
+    )
 
     draft = Quiz.objects.get(draft_of=quiz)
+    assert with_choices
     assert restored.quiz == draft
     assert restored == draft.questions.order_by("position", "id")[1]
     assert (restored.stem, restored.rationale, restored.points) == (
@@ -153,8 +157,11 @@ def test_a_question_missing_from_the_draft_is_added_back_with_its_choices(editor
     draft.questions.get(position=3).delete()
     question = quiz.questions.get(position=3)
 
-    restored = drafts.restore_question_version(historical=first_version(question), user=editor)
+    restored, with_choices = drafts.restore_question_version(
+        historical=first_version(question), user=editor
+    )
 
+    assert with_choices
     assert restored.quiz == draft
     assert draft.questions.count() == 3
     assert restored.stem == "Stem 3"
@@ -303,7 +310,7 @@ def test_an_old_attempts_review_is_unchanged_after_restoring_and_publishing(
     review, frozen = result_page(client, attempt), list(AttemptQuestion.objects.values())
     assert "Revised stem one" in review and "Revised feedback" in review
 
-    draft = drafts.restore_question_version(historical=first_version(question), user=editor)
+    draft, _ = drafts.restore_question_version(historical=first_version(question), user=editor)
     publish(draft.quiz, editor, reviewer)
 
     question.refresh_from_db()
@@ -376,3 +383,206 @@ def test_learners_and_staff_who_cannot_change_quizzes_cannot_restore(
     assert not restored_events().exists()
     with pytest.raises(PermissionDenied):
         drafts.restore_question_version(historical=first_version(question), user=learner)
+
+
+def test_a_choice_version_that_would_give_a_single_answer_two_correct_choices_is_refused(
+    editor_client, editor, quiz
+):
+    question = quiz.questions.get(position=1)
+    right, wrong = question.choices.get(text="right"), question.choices.get(text="wrong")
+    # The answer key moved from "right" to "wrong", both saved together in the admin.
+    edit(right, is_correct=False)
+    edit(wrong, is_correct=True)
+    history = rows(right)
+
+    with pytest.raises(workflow.WorkflowError, match="exactly one correct choice"):
+        drafts.restore_choice_version(historical=first_version(right), user=editor)
+    response = editor_client.post(
+        versions_url(right), {"history_id": first_version(right).history_id}
+    )
+
+    assert response.url == versions_url(right)
+    message = next(iter(get_messages(response.wsgi_request)))
+    assert message.level_tag == "error"
+    assert "That version was not restored" in message.message
+    assert "needs exactly one correct choice" in message.message
+    assert "Nothing was changed" in message.message
+    assert not Quiz.objects.filter(draft_of=quiz).exists()
+    assert not restored_events().exists()
+    assert rows(right) == history
+    assert choice_texts(question)[:2] == [
+        ("right", False, "Secret feedback right"),
+        ("wrong", True, "Secret feedback wrong"),
+    ]
+
+
+def test_a_choice_version_refused_leaves_an_existing_draft_as_it_was(editor, quiz):
+    question = quiz.questions.get(position=1)
+    right = question.choices.get(text="right")
+    edit(right, is_correct=False)
+    edit(question.choices.get(text="wrong"), is_correct=True)
+    draft = drafts.start_quiz_draft(quiz=quiz, user=editor)
+    version = draft.version
+    before = choice_texts(draft.questions.get(position=1))
+
+    with pytest.raises(workflow.WorkflowError):
+        drafts.restore_choice_version(historical=first_version(right), user=editor)
+
+    draft.refresh_from_db()
+    assert draft.version == version
+    assert choice_texts(draft.questions.get(position=1)) == before
+
+
+def test_an_old_kind_that_does_not_fit_the_current_choices_is_refused(editor, db):
+    quiz = make_quiz(slug="mixed", questions=0)
+    question = Question.objects.create(
+        quiz=quiz, kind=QuestionKind.SINGLE, stem="Which?", rationale="Why", position=1
+    )
+    Choice.objects.bulk_create(  # no history: the question's choices of that time are unknown
+        [Choice(question=question, text="a", is_correct=True), Choice(question=question, text="b")]
+    )
+    edit(question, kind=QuestionKind.MULTIPLE)
+    question.choices.update(is_correct=True)
+
+    with pytest.raises(workflow.WorkflowError, match="exactly one correct choice"):
+        drafts.restore_question_version(historical=first_version(question), user=editor)
+
+    assert not Quiz.objects.filter(draft_of=quiz).exists()
+    question.refresh_from_db()
+    assert question.kind == QuestionKind.MULTIPLE
+
+
+def test_a_quiz_draft_with_a_broken_answer_key_cannot_be_submitted_or_published(
+    client, editor, reviewer, quiz
+):
+    draft = drafts.start_quiz_draft(quiz=quiz, user=editor)
+    wrong = Choice.objects.get(question__quiz=draft, question__position=2, text="wrong")
+    Choice.objects.filter(pk=wrong.pk).update(is_correct=True)
+
+    with pytest.raises(workflow.WorkflowError, match=r"Question 2 \(“Stem 2”\): A single"):
+        workflow.submit_for_review(obj=draft, user=editor)
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+
+    Choice.objects.filter(pk=wrong.pk).update(is_correct=False)
+    workflow.submit_for_review(obj=draft, user=editor)
+    Choice.objects.filter(pk=wrong.pk).update(is_correct=True)  # edited while in review
+    with pytest.raises(workflow.WorkflowError, match="exactly one correct choice"):
+        workflow.publish(obj=draft, user=reviewer, reviewer=reviewer, reviewed_on=date(2026, 1, 5))
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("admin:quizzes_quiz_transition", args=[draft.pk, "publish"]),
+        {"reviewer": reviewer.pk, "reviewed_on": "2026-01-05"},
+    )
+
+    assert response.status_code == 200
+    assert "cannot be submitted or published as it is" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Status.IN_REVIEW
+    quiz.refresh_from_db()
+    assert (quiz.version, quiz.clinical_reviewer) == (1, None)
+    assert not quiz.questions.get(position=2).choices.get(text="wrong").is_correct
+
+
+def test_restoring_a_question_version_keeps_its_rank_so_publishing_matches_it(
+    editor, reviewer, quiz
+):
+    one, two, three = quiz.questions.order_by("position")
+    edit(three, stem="Stem 3, reworded", position=0)  # now first in the live quiz
+
+    restored, _ = drafts.restore_question_version(historical=first_version(three), user=editor)
+
+    assert (restored.stem, restored.position) == ("Stem 3", 0)
+    live = publish(restored.quiz, editor, reviewer)
+    assert live.pk == quiz.pk
+    for question, stem in ((three, "Stem 3"), (one, "Stem 1"), (two, "Stem 2")):
+        question.refresh_from_db()
+        assert question.stem == stem
+
+
+def test_restoring_a_choice_version_keeps_its_rank_so_publishing_matches_it(
+    editor, reviewer, quiz
+):
+    question = quiz.questions.get(position=1)
+    right, wrong, other = question.choices.order_by("position")  # ranks 1, 2, 3
+    edit(right, text="right, reworded", position=3)  # now last in the live question
+
+    restored = drafts.restore_choice_version(historical=first_version(right), user=editor)
+
+    assert [text for text, *_ in choice_texts(restored)] == ["wrong", "other", "right"]
+    publish(restored.quiz, editor, reviewer)
+    for choice, text, correct in (
+        (right, "right", True),
+        (wrong, "wrong", False),
+        (other, "other", False),
+    ):
+        choice.refresh_from_db()
+        assert (choice.text, choice.is_correct) == (text, correct)
+
+
+@pytest.mark.parametrize("placement", ["lesson", "course"])
+def test_a_quiz_version_on_a_lesson_or_course_draft_leaves_the_quiz_where_it_is(
+    editor, quiz, placement
+):
+    lesson = quiz.lesson
+    live = lesson if placement == "lesson" else lesson.course
+    edit(quiz, **{placement: workflow.start_draft(live=live, user=editor)})
+    edit(quiz, lesson=lesson, course=None)
+    on_a_draft = quiz.history.order_by("history_id")[1]
+
+    draft = drafts.restore_quiz_version(historical=on_a_draft, user=editor)
+
+    assert (draft.lesson, draft.course) == (lesson, None)
+
+
+def test_the_restore_message_does_not_ask_the_history_for_the_choices_again(
+    editor_client, monkeypatch, quiz
+):
+    question = quiz.questions.get(position=1)
+    edit(question, stem="Reworded stem")
+    calls = []
+    choices_at = drafts.choices_at
+    monkeypatch.setattr(drafts, "choices_at", lambda h: calls.append(h) or choices_at(h))
+
+    response = editor_client.post(
+        versions_url(question), {"history_id": first_version(question).history_id}, follow=True
+    )
+
+    assert len(calls) == 1
+    page = response.content.decode()
+    assert "Nothing was lost" in page and "Only the question" not in page
+
+
+def test_dates_in_restore_messages_use_the_languages_short_format(editor_client, quiz):
+    edit(quiz, pass_mark=90)
+    historical = first_version(quiz)
+
+    response = editor_client.post(versions_url(quiz), {"history_id": historical.history_id})
+
+    when = date_format(timezone.localtime(historical.history_date), "SHORT_DATETIME_FORMAT")
+    assert f"The version of {when} is now in the draft" in str(
+        next(iter(get_messages(response.wsgi_request)))
+    )
+    assert restored_events().get().comment.startswith(f"Version of {when} restored")
+    assert when in editor_client.get(versions_url(quiz)).content.decode()
+
+
+def test_the_choice_list_is_unreachable_but_each_choices_versions_are_not(
+    editor_client, make_user, client, quiz
+):
+    choice = quiz.questions.get(position=1).choices.get(text="right")
+    edit(choice, feedback="Reworded feedback")
+    viewer = make_user("vic", is_staff=True)
+    viewer.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="quizzes", codename__startswith="view_")
+    )
+    changelist = reverse("admin:quizzes_choice_changelist")
+
+    for user_client in (editor_client, client):
+        if user_client is client:
+            client.force_login(viewer)
+        response = user_client.get(changelist)
+        assert response.status_code == 302
+        assert response.url == reverse("admin:quizzes_question_changelist")
+        assert "Secret feedback" not in user_client.get(changelist, follow=True).content.decode()
+        assert user_client.get(versions_url(choice)).status_code == 200
