@@ -44,9 +44,15 @@ class DraftBesideLiveAdminMixin:
     def is_live(obj):
         return obj is not None and obj.draft_of_id is None and obj.status != Status.DRAFT
 
+    @classmethod
+    def is_frozen(cls, obj):
+        """Live, or a new version already signed off and waiting for its publication time:
+        what the reviewer approved is what goes live."""
+        return cls.is_live(obj) or (obj is not None and obj.status == Status.PUBLISHED)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = [*super().get_readonly_fields(request, obj), "draft_of"]
-        if self.is_live(obj):
+        if self.is_frozen(obj):
             readonly += self.live_content_fields
         elif obj is not None and obj.draft_of_id is not None:
             readonly += self.draft_frozen_fields

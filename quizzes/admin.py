@@ -21,7 +21,7 @@ from quizzes.models import Attempt, Choice, Question, Quiz, Regrade
 from quizzes.validation import answer_key_problems
 
 # Quizzes whose questions may be edited: drafts and quizzes in review.
-EDITABLE_QUIZZES = Q(draft_of__isnull=False) | Q(status__in=[Status.DRAFT, Status.IN_REVIEW])
+EDITABLE_QUIZZES = Q(status__in=[Status.DRAFT, Status.IN_REVIEW])
 
 
 def admin_link(url_name, obj, label):
@@ -58,14 +58,16 @@ class ChoiceInline(admin.TabularInline):
         return admin_link("admin:quizzes_choice_versions", choice, _("Versions and changes"))
 
     def has_add_permission(self, request, obj=None):
-        return not (obj and obj.quiz.is_live) and super().has_add_permission(request, obj)
+        return (obj is None or obj.quiz.accepts_edits) and super().has_add_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return not (obj and obj.quiz.is_live) and super().has_change_permission(request, obj)
+        return (obj is None or obj.quiz.accepts_edits) and super().has_change_permission(
+            request, obj
+        )
 
     def has_delete_permission(self, request, obj=None):
         # Attempts show the choices they were given; retire the question instead.
-        if obj is not None and (obj.quiz.is_live or obj.attempt_questions.exists()):
+        if obj is not None and (not obj.quiz.accepts_edits or obj.attempt_questions.exists()):
             return False
         return super().has_delete_permission(request, obj)
 
@@ -114,7 +116,9 @@ class QuestionAdmin(VersionHistoryMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         # A published quiz changes only through a reviewed draft ("Start a new draft").
-        return not (obj and obj.quiz.is_live) and super().has_change_permission(request, obj)
+        return (obj is None or obj.quiz.accepts_edits) and super().has_change_permission(
+            request, obj
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "quiz":
@@ -132,10 +136,10 @@ class QuestionInline(admin.TabularInline):
     }
 
     def has_add_permission(self, request, obj=None):
-        return not (obj and obj.is_live) and super().has_add_permission(request, obj)
+        return (obj is None or obj.accepts_edits) and super().has_add_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return not (obj and obj.is_live) and super().has_change_permission(request, obj)
+        return (obj is None or obj.accepts_edits) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False  # retire a question (untick "active"), or delete it from its own page
@@ -195,14 +199,14 @@ class QuizAdmin(WorkflowAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and obj.is_live:
+        if obj is not None and not obj.accepts_edits:
             readonly += [
                 f.name for f in Quiz._meta.fields if f.editable and f.name not in readonly
             ]
         return readonly
 
     def get_prepopulated_fields(self, request, obj=None):
-        if obj is not None and obj.is_live:
+        if obj is not None and not obj.accepts_edits:
             return {}
         return super().get_prepopulated_fields(request, obj)
 

@@ -172,6 +172,12 @@ class Quiz(Governed):
         a reviewed draft."""
         return self.draft_of_id is None and self.status not in {Status.DRAFT, Status.IN_REVIEW}
 
+    @property
+    def accepts_edits(self):
+        """A draft or a quiz in review. A new version signed off and waiting for its
+        publication time is as frozen as a live quiz: what was approved is what goes live."""
+        return self.status in {Status.DRAFT, Status.IN_REVIEW}
+
     def promote(self):
         from quizzes.drafts import promote_quiz
 

@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from education import workflow
 from education.models import (
@@ -330,3 +333,21 @@ def test_a_slug_clash_is_explained_in_words_in_the_admin(client, editor, course,
         assert "is violated" not in page
     assert Course.objects.count() == 1
     assert Lesson.objects.count() == 1
+
+
+def test_a_new_version_signed_off_for_later_cannot_be_edited(client, editor, reviewer, course):
+    live = make_lesson(course, "scheduled-lesson", body="Live text.")
+    new = workflow.start_new_draft(lesson=live, user=editor)
+    workflow.submit_for_review(obj=new, user=editor)
+    workflow.publish(
+        obj=new,
+        user=reviewer,
+        reviewer=reviewer,
+        reviewed_on=timezone.localdate(),
+        publish_at=timezone.now() + timedelta(days=1),
+    )
+    client.force_login(editor)
+    url = reverse("admin:education_lesson_change", args=[new.pk])
+    assert 'name="body"' not in client.get(url).content.decode()
+    client.post(url, change_form(new, body="Changed after sign-off."))
+    assert Lesson.objects.get(pk=new.pk).body == "Live text."

@@ -1,12 +1,13 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
+from django.utils import timezone
 
 from education import workflow
 from education.models import Status
-from quizzes import services
+from quizzes import drafts, services
 from quizzes.models import Attempt, Question, Quiz
 from tests.education.factories import make_course
 from tests.quizzes.factories import choice_id, make_quiz
@@ -237,3 +238,22 @@ def test_a_quiz_slug_clash_is_explained_in_words_in_the_admin(editor_client):
     assert "A quiz with this address already exists." in page
     assert "is violated" not in page
     assert Quiz.objects.count() == 1
+
+
+def test_a_quiz_version_signed_off_for_later_cannot_be_edited(client, editor, reviewer, quiz):
+    draft = drafts.start_quiz_draft(quiz=quiz, user=editor)
+    workflow.submit_for_review(obj=draft, user=editor)
+    workflow.publish(
+        obj=draft,
+        user=reviewer,
+        reviewer=reviewer,
+        reviewed_on=date(2026, 11, 26),
+        publish_at=timezone.now() + timedelta(days=1),
+    )
+    question = draft.questions.get(position=1)
+    client.force_login(editor)
+    change_url = reverse("admin:quizzes_question_change", args=[question.pk])
+    client.post(change_url, question_form(question, [("a", True), ("b", False)]))
+    assert not question.choices.filter(text="a").exists()
+    quiz_page = client.get(reverse("admin:quizzes_quiz_change", args=[draft.pk]))
+    assert 'name="pass_mark"' not in quiz_page.content.decode()
