@@ -190,9 +190,16 @@ class Tag(models.Model):
 LIVE_COURSES = {"draft_of__isnull": True}
 
 
+LESSON_TEXT_FIELDS = ("objectives", "body", "body_html", "key_points", "references")
+
+
 class LessonQuerySet(PublishedQuerySet):
     def published(self):
         return self.filter(live_q(), live_q("course__"), draft_of__isnull=True)
+
+    def outline(self):
+        """Without the lesson text: for lists, which never show it."""
+        return self.defer(*LESSON_TEXT_FIELDS)
 
     def drafts_of_live(self):
         return self.filter(draft_of__isnull=False)

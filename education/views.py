@@ -20,7 +20,12 @@ def lesson_index(request):
     promote_due_drafts()
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     tag = request.GET.get("tag", "").strip()
-    lessons = Lesson.objects.published().with_progress_of(request.user).select_related("course")
+    lessons = (
+        Lesson.objects.published()
+        .outline()
+        .with_progress_of(request.user)
+        .select_related("course")
+    )
     results = None
     if query or tag:
         results = lessons.search(query) if query else lessons
@@ -46,7 +51,10 @@ def course_detail(request, slug):
     promote_due_drafts()
     course = get_object_or_404(Course.objects.published(), slug=slug)
     lessons = list(
-        course.lessons.published().with_progress_of(request.user).order_by("position", "id")
+        course.lessons.published()
+        .outline()
+        .with_progress_of(request.user)
+        .order_by("position", "id")
     )
     completed = sum(1 for lesson in lessons if lesson.completed_at)
     return render(

@@ -44,6 +44,10 @@ class QuizQuerySet(models.QuerySet):
         that has just found that lesson or course published."""
         return self.filter(live_q(), draft_of__isnull=True)
 
+    def outline(self):
+        """Without the introduction: for lists, which never show it."""
+        return self.defer("introduction", "introduction_html")
+
     def published(self):
         return self.live().filter(
             Q(lesson__isnull=True) | Q(lesson__in=Lesson.objects.published()),

@@ -90,13 +90,14 @@ def dashboard(request):
     record_completions(learner=user, progress=progress)
     lessons = list(
         Lesson.objects.published()
+        .outline()
         .with_progress_of(user)
         .order_by("course__position", "position", "id")
     )
     lesson_order = {lesson.pk: index for index, lesson in enumerate(lessons)}
     passed = Attempt.objects.filter(learner=user, quiz=OuterRef("pk"), passed=True)
     quizzes = sorted(
-        published_quizzes().annotate(has_passed=Exists(passed)),
+        published_quizzes().outline().annotate(has_passed=Exists(passed)),
         key=lambda quiz: (lesson_order.get(quiz.lesson_id, len(lesson_order)), quiz.position),
     )
     updated = [
@@ -110,7 +111,12 @@ def dashboard(request):
         {"progress": course_progress, "next": next_step(course_progress.course, lessons, quizzes)}
         for course_progress in progress.values()
     ]
-    attempts = list(Attempt.objects.finished().filter(learner=user).select_related("quiz"))
+    attempts = list(
+        Attempt.objects.finished()
+        .filter(learner=user)
+        .select_related("quiz")
+        .defer("quiz__introduction", "quiz__introduction_html")
+    )
     return render(
         request,
         "progress/dashboard.html",
