@@ -65,6 +65,7 @@ def team_report(request):
         "progress/team_report.html",
         {
             "updated_lessons": Lesson.objects.published()
+            .outline()
             .filter(material_change_at__isnull=False)
             .order_by("-material_change_at")[:10],
             "due": due,
