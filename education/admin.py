@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from education import workflow
 from education.admin_workflow import WorkflowAdminMixin
-from education.forms import LiveCourseChoiceField
+from education.forms import LiveChoiceField
 from education.markdown import render_markdown
 from education.models import (
     Course,
@@ -253,7 +253,7 @@ class LessonAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmi
         if db_field.name == "course":
             # Offers live courses only (Lesson.course limit_choices_to) and says why a draft
             # is refused.
-            kwargs["form_class"] = LiveCourseChoiceField
+            kwargs["form_class"] = LiveChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):

@@ -2,18 +2,17 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from education.models import Course
 
-
-class LiveCourseChoiceField(forms.ModelChoiceField):
-    """A choice of course (limited to live courses, see LIVE_COURSES) that tells the editor why
-    a course draft is refused, instead of Django's bare "Select a valid choice"."""
+class LiveChoiceField(forms.ModelChoiceField):
+    """A choice of course or lesson (limited to live rows: `limit_choices_to=LIVE_ROWS`) that
+    tells the editor why a draft is refused, instead of Django's bare "Select a valid
+    choice"."""
 
     default_error_messages = {
-        "course_draft": _(
-            "That is an unpublished new version of the course “%(course)s”: publishing it "
-            "replaces the course, so nothing can be attached to it. Choose the published "
-            "course “%(course)s” instead."
+        "draft": _(
+            "That is an unpublished new version of “%(live)s”: publishing it replaces the "
+            "published one, so nothing can be attached to it. Choose the published "
+            "“%(live)s” instead."
         ),
     }
 
@@ -21,22 +20,21 @@ class LiveCourseChoiceField(forms.ModelChoiceField):
         try:
             return super().to_python(value)
         except ValidationError:
-            draft = self._course_draft(value)
+            draft = self._draft(value)
             if draft is None:
                 raise
             raise ValidationError(
-                self.error_messages["course_draft"],
-                code="course_draft",
-                params={"course": draft.draft_of},
+                self.error_messages["draft"], code="draft", params={"live": draft.draft_of}
             ) from None
 
-    def _course_draft(self, value):
+    def _draft(self, value):
+        model = self.queryset.model
         key = self.to_field_name or "pk"
-        if isinstance(value, Course):
+        if isinstance(value, model):
             value = getattr(value, key)
         try:
             return (
-                Course.objects.filter(draft_of__isnull=False, **{key: value})
+                model._default_manager.filter(draft_of__isnull=False, **{key: value})
                 .select_related("draft_of")
                 .first()
             )

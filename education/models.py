@@ -184,10 +184,11 @@ class Tag(models.Model):
         return self.name
 
 
-# A course draft is deleted when it is published, so nothing may hang off it: every foreign
-# key to Course offers (and validates) only live courses with limit_choices_to=LIVE_COURSES.
-# education.forms.LiveCourseChoiceField says why when a form is given a draft anyway.
-LIVE_COURSES = {"draft_of__isnull": True}
+# A course or lesson draft is deleted when it is published, so nothing may hang off it: every
+# foreign key to Course or Lesson offers (and validates) only live rows with
+# limit_choices_to=LIVE_ROWS.
+# education.forms.LiveChoiceField says why when a form is given a draft anyway.
+LIVE_ROWS = {"draft_of__isnull": True}
 
 
 LESSON_TEXT_FIELDS = ("objectives", "body", "body_html", "key_points", "references")
@@ -226,7 +227,7 @@ class Lesson(Governed):
     course = models.ForeignKey(
         Course,
         on_delete=models.PROTECT,
-        limit_choices_to=LIVE_COURSES,
+        limit_choices_to=LIVE_ROWS,
         related_name="lessons",
         verbose_name=_("course"),
     )

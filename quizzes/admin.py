@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from education.admin_workflow import VersionHistoryMixin, WorkflowAdminMixin
-from education.forms import LiveCourseChoiceField
+from education.forms import LiveChoiceField
 from education.models import Status
 from education.workflow import WorkflowError
 from quizzes import drafts, services
@@ -211,10 +211,9 @@ class QuizAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         return super().get_prepopulated_fields(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "course":
-            # Offers live courses only (Quiz.course limit_choices_to) and says why a draft
-            # is refused.
-            kwargs["form_class"] = LiveCourseChoiceField
+        if db_field.name in {"course", "lesson"}:
+            # Offers live rows only (limit_choices_to) and says why a draft is refused.
+            kwargs["form_class"] = LiveChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def new_draft_view(self, request, pk):

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from education.dates import short_datetime
-from education.models import LIVE_COURSES, Course, Lesson, Status, WorkflowAction
+from education.models import LIVE_ROWS, Course, Lesson, Status, WorkflowAction
 from education.workflow import WorkflowError, can_edit, claim_promotion, record
 from quizzes.models import Choice, Question, Quiz
 from quizzes.validation import answer_key_problems
@@ -239,7 +239,7 @@ def restore_quiz_version(*, historical, user):
         pk is None or queryset.filter(pk=pk).exists()
         for queryset, pk in (
             (Lesson.objects.filter(draft_of__isnull=True), historical.lesson_id),
-            (Course.objects.filter(**LIVE_COURSES), historical.course_id),
+            (Course.objects.filter(**LIVE_ROWS), historical.course_id),
         )
     )
     fields = [Quiz._meta.get_field(name) for name in QUIZ_FIELDS]

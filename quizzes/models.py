@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from education.markdown import render_markdown
-from education.models import LIVE_COURSES, Course, Governed, Lesson, Status, live_q
+from education.models import LIVE_ROWS, Course, Governed, Lesson, Status, live_q
 
 # Answers are accepted this long after the deadline, for slow networks and clicks in flight.
 GRACE_PERIOD = timedelta(seconds=60)
@@ -63,6 +63,7 @@ class Quiz(Governed):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        limit_choices_to=LIVE_ROWS,
         related_name="quizzes",
         verbose_name=_("lesson"),
     )
@@ -71,7 +72,7 @@ class Quiz(Governed):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        limit_choices_to=LIVE_COURSES,
+        limit_choices_to=LIVE_ROWS,
         related_name="quizzes",
         verbose_name=_("course"),
         help_text=_("For an end-of-course quiz; leave the lesson empty."),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from education.forms import LiveCourseChoiceField
+from education.forms import LiveChoiceField
 from portal.progress.models import Assignment, CourseCompletion, ReminderSent
 from portal.progress.scope import sees_everyone
 
@@ -38,7 +38,7 @@ class AssignmentAdmin(admin.ModelAdmin):
         if db_field.name == "course":
             # Offers live courses only (Assignment.course limit_choices_to) and says why a
             # draft is refused.
-            kwargs["form_class"] = LiveCourseChoiceField
+            kwargs["form_class"] = LiveChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

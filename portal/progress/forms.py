@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from education.forms import LiveCourseChoiceField
+from education.forms import LiveChoiceField
 from education.models import Course
 from portal.progress.models import Assignment
 
@@ -13,7 +13,7 @@ class AssignmentForm(forms.ModelForm):
         fields = ("course", "team", "learner", "due_on")
         widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
         help_texts = {"learner": _("Leave empty to assign to the whole team.")}
-        field_classes = {"course": LiveCourseChoiceField}
+        field_classes = {"course": LiveChoiceField}
 
     def __init__(self, *args, teams, learners, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from education.models import LIVE_COURSES, Course
+from education.models import LIVE_ROWS, Course
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
@@ -26,7 +26,7 @@ class CourseCompletion(models.Model):
     course = models.ForeignKey(
         Course,
         on_delete=models.PROTECT,
-        limit_choices_to=LIVE_COURSES,
+        limit_choices_to=LIVE_ROWS,
         related_name="completions",
         verbose_name=_("course"),
     )
@@ -55,7 +55,7 @@ class Assignment(models.Model):
     course = models.ForeignKey(
         Course,
         on_delete=models.PROTECT,
-        limit_choices_to=LIVE_COURSES,
+        limit_choices_to=LIVE_ROWS,
         related_name="assignments",
         verbose_name=_("course"),
     )

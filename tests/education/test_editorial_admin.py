@@ -193,9 +193,8 @@ def test_a_lesson_put_in_a_course_draft_is_refused_with_the_reason(client, edito
 
     assert response.status_code == 200
     assert (
-        "That is an unpublished new version of the course “Course”: publishing it replaces "
-        "the course, so nothing can be attached to it. Choose the published course “Course” "
-        "instead."
+        "That is an unpublished new version of “Course”: publishing it replaces the published "
+        "one, so nothing can be attached to it. Choose the published “Course” instead."
     ) in response.content.decode()
     assert not Lesson.objects.filter(slug="new-lesson").exists()
     lesson.course = course

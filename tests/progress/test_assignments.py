@@ -129,9 +129,8 @@ def test_the_command_reports_what_it_sent(learner, supervisor, course, capsys):
 
 
 DRAFT_REFUSED = (
-    "That is an unpublished new version of the course “Foundations”: publishing it replaces "
-    "the course, so nothing can be attached to it. Choose the published course “Foundations” "
-    "instead."
+    "That is an unpublished new version of “Foundations”: publishing it replaces the published "
+    "one, so nothing can be attached to it. Choose the published “Foundations” instead."
 )
 
 

@@ -9,7 +9,7 @@ from education import workflow
 from education.models import Status
 from quizzes import drafts, services
 from quizzes.models import Attempt, Question, Quiz
-from tests.education.factories import make_course
+from tests.education.factories import make_course, make_lesson
 from tests.quizzes.factories import choice_id, make_quiz
 
 
@@ -216,9 +216,9 @@ def test_an_end_of_course_quiz_cannot_hang_off_a_course_draft(editor_client, edi
     response = editor_client.post(add_url, end_of_course_quiz_form(draft))
     assert response.status_code == 200
     assert (
-        "That is an unpublished new version of the course “Foundations”: publishing it "
-        "replaces the course, so nothing can be attached to it. Choose the published "
-        "course “Foundations” instead."
+        "That is an unpublished new version of “Foundations”: publishing it replaces the "
+        "published one, so nothing can be attached to it. Choose the published "
+        "“Foundations” instead."
     ) in response.content.decode()
     assert not Quiz.objects.exists()
 
@@ -257,3 +257,15 @@ def test_a_quiz_version_signed_off_for_later_cannot_be_edited(client, editor, re
     assert not question.choices.filter(text="a").exists()
     quiz_page = client.get(reverse("admin:quizzes_quiz_change", args=[draft.pk]))
     assert 'name="pass_mark"' not in quiz_page.content.decode()
+
+
+def test_a_quiz_cannot_hang_off_a_lesson_draft(editor_client, editor):
+    lesson = make_lesson(make_course("foundations"), "staging", title="Staging")
+    draft = workflow.start_new_draft(lesson=lesson, user=editor)
+    form = {**end_of_course_quiz_form(lesson.course), "course": "", "lesson": draft.pk}
+    response = editor_client.post(reverse("admin:quizzes_quiz_add"), form)
+    assert "That is an unpublished new version of “Staging”" in response.content.decode()
+    assert not Quiz.objects.exists()
+    form["lesson"] = lesson.pk
+    assert editor_client.post(reverse("admin:quizzes_quiz_add"), form).status_code == 302
+    assert Quiz.objects.get().lesson == lesson
