@@ -215,11 +215,12 @@ class LessonQuerySet(PublishedQuerySet):
         return self.filter(query)
 
     def with_progress_of(self, user):
-        progress = LessonProgress.objects.filter(learner=user, lesson=models.OuterRef("pk"))
+        """One LEFT JOIN to the learner's progress row (there is at most one per lesson)."""
         return self.annotate(
-            opened_at=models.Subquery(progress.values("first_opened_at")[:1]),
-            last_opened_at=models.Subquery(progress.values("last_opened_at")[:1]),
-            completed_at=models.Subquery(progress.values("completed_at")[:1]),
+            mine=models.FilteredRelation("progress", condition=Q(progress__learner=user)),
+            opened_at=models.F("mine__first_opened_at"),
+            last_opened_at=models.F("mine__last_opened_at"),
+            completed_at=models.F("mine__completed_at"),
         )
 
 
