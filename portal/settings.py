@@ -158,6 +158,7 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True

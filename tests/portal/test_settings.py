@@ -1,10 +1,12 @@
 import os
 import subprocess
 import sys
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.formats import date_format
 
 from portal.env import env_bool, env_int, env_origins, parse_database_url, parse_email_url
 
@@ -118,3 +120,9 @@ def test_redis_url_puts_the_cache_and_sessions_in_redis():
         "django.contrib.sessions.backends.cache",
     ]
     assert load_settings(DJANGO_DEBUG="1", REDIS_URL="localhost:6379").returncode != 0
+
+
+def test_dates_read_the_british_way():
+    assert date_format(date(2026, 5, 1), "SHORT_DATE_FORMAT") == "01/05/2026"
+    assert date_format(datetime(2026, 5, 1, 14, 30), "SHORT_DATETIME_FORMAT") == "01/05/2026 14:30"
+    assert date_format(date(2026, 5, 1)) == "1 May 2026"
