@@ -137,7 +137,13 @@ class VersionHistoryMixin:
         if request.method == "POST":
             if not self.has_restore_permission(request, obj):
                 raise PermissionDenied
-            historical = get_object_or_404(obj.history, history_id=request.POST.get("history_id"))
+            history_id = request.POST.get("history_id", "")
+            historical = (
+                obj.history.filter(history_id=history_id).first() if history_id.isdigit() else None
+            )
+            if historical is None:
+                messages.error(request, _("That version does not exist: nothing was restored."))
+                return redirect(request.path)
             try:
                 restored = self.restore(historical, request.user)
             except workflow.WorkflowError as error:

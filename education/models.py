@@ -108,6 +108,31 @@ class Governed(models.Model):
     def review_overdue(self):
         return self.next_review_due is not None and self.next_review_due < timezone.localdate()
 
+    def promote(self):
+        """Publish this due draft onto the live row it replaces (see workflow.promote)."""
+        from education.workflow import promote
+
+        return promote(self)
+
+
+def draft_constraints(slug_clash_message):
+    """For a model whose next version is drafted beside the live row (`draft_of`): the draft
+    shares its live row's slug, so only live rows' slugs must be unique, and a live row has
+    one draft at most."""
+    return [
+        models.UniqueConstraint(
+            fields=["slug"],
+            condition=Q(draft_of__isnull=True),
+            name="%(class)s_live_slug_unique",
+            violation_error_message=slug_clash_message,
+        ),
+        models.UniqueConstraint(
+            fields=["draft_of"],
+            condition=Q(draft_of__isnull=False),
+            name="%(class)s_one_draft_per_live_%(class)s",
+        ),
+    ]
+
 
 class Course(Governed):
     title = models.CharField(_("title"), max_length=200)
@@ -144,27 +169,11 @@ class Course(Governed):
         verbose_name_plural = _("courses")
         constraints = [
             *Governed.Meta.constraints,
-            # A draft of a published course shares its slug; only the live one must be unique.
-            models.UniqueConstraint(
-                fields=["slug"],
-                condition=Q(draft_of__isnull=True),
-                name="course_live_slug_unique",
-                violation_error_message=_("A course with this address already exists."),
-            ),
-            models.UniqueConstraint(
-                fields=["draft_of"],
-                condition=Q(draft_of__isnull=False),
-                name="course_one_draft_per_live_course",
-            ),
+            *draft_constraints(_("A course with this address already exists.")),
         ]
 
     def __str__(self):
         return self.title
-
-    def promote(self):
-        from education.workflow import promote
-
-        return promote(self)
 
     @property
     def objective_list(self):
@@ -284,18 +293,7 @@ class Lesson(Governed):
         permissions = [("publish_content", _("Can publish lessons, courses and quizzes"))]
         constraints = [
             *Governed.Meta.constraints,
-            # A draft of a published lesson shares its slug; only the live one must be unique.
-            models.UniqueConstraint(
-                fields=["slug"],
-                condition=Q(draft_of__isnull=True),
-                name="lesson_live_slug_unique",
-                violation_error_message=_("A lesson with this address already exists."),
-            ),
-            models.UniqueConstraint(
-                fields=["draft_of"],
-                condition=Q(draft_of__isnull=False),
-                name="lesson_one_draft_per_live_lesson",
-            ),
+            *draft_constraints(_("A lesson with this address already exists.")),
         ]
 
     def __str__(self):
@@ -309,11 +307,6 @@ class Lesson(Governed):
 
     def get_absolute_url(self):
         return reverse("education:lesson", args=[self.slug])
-
-    def promote(self):
-        from education.workflow import promote
-
-        return promote(self)
 
     @property
     def objective_list(self):

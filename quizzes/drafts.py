@@ -238,7 +238,7 @@ def restore_quiz_version(*, historical, user):
     placement_exists = all(
         pk is None or queryset.filter(pk=pk).exists()
         for queryset, pk in (
-            (Lesson.objects.filter(draft_of__isnull=True), historical.lesson_id),
+            (Lesson.objects.filter(**LIVE_ROWS), historical.lesson_id),
             (Course.objects.filter(**LIVE_ROWS), historical.course_id),
         )
     )

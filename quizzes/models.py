@@ -10,7 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from education.markdown import render_markdown
-from education.models import LIVE_ROWS, Course, Governed, Lesson, Status, live_q
+from education.models import (
+    LIVE_ROWS,
+    Course,
+    Governed,
+    Lesson,
+    Status,
+    draft_constraints,
+    live_q,
+)
 
 # Answers are accepted this long after the deadline, for slow networks and clicks in flight.
 GRACE_PERIOD = timedelta(seconds=60)
@@ -131,18 +139,7 @@ class Quiz(Governed):
         verbose_name_plural = _("quizzes")
         constraints = [
             *Governed.Meta.constraints,
-            # A draft of a published quiz shares its slug; only the live one must be unique.
-            models.UniqueConstraint(
-                fields=["slug"],
-                condition=Q(draft_of__isnull=True),
-                name="quiz_live_slug_unique",
-                violation_error_message=_("A quiz with this address already exists."),
-            ),
-            models.UniqueConstraint(
-                fields=["draft_of"],
-                condition=Q(draft_of__isnull=False),
-                name="quiz_one_draft_per_live_quiz",
-            ),
+            *draft_constraints(_("A quiz with this address already exists.")),
             models.CheckConstraint(condition=Q(pass_mark__lte=100), name="quiz_pass_mark_0_100"),
             models.CheckConstraint(
                 condition=Q(lesson__isnull=False) | Q(course__isnull=False),

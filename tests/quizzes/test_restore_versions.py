@@ -586,3 +586,14 @@ def test_the_choice_list_is_unreachable_but_each_choices_versions_are_not(
         assert response.url == reverse("admin:quizzes_question_changelist")
         assert "Secret feedback" not in user_client.get(changelist, follow=True).content.decode()
         assert user_client.get(versions_url(choice)).status_code == 200
+
+
+@pytest.mark.parametrize("history_id", ["abc", "", "1.5", "99999999"])
+def test_a_version_that_does_not_exist_is_reported_and_nothing_is_restored(
+    editor_client, quiz, history_id
+):
+    response = editor_client.post(versions_url(quiz), {"history_id": history_id}, follow=True)
+    assert response.status_code == 200
+    assert "That version does not exist: nothing was restored." in response.content.decode()
+    assert not Quiz.objects.filter(draft_of=quiz).exists()
+    assert not restored_events().exists()
