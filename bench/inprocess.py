@@ -225,6 +225,7 @@ def query_counts(probe_index, target):
     counts = {
         "live": twice(anonymous, "/healthz/live"),
         "healthz": twice(anonymous, "/healthz"),
+        "floor": twice(learner, "/accounts/password/change/done/"),
         "lesson": twice(learner, f"/lessons/{target['lessons'][0]}/"),
         "course": twice(learner, f"/courses/{target['courses'][0]}/"),
         "dashboard": twice(learner, "/"),

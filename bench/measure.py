@@ -32,12 +32,16 @@ from common import (
 )
 
 TICKS = os.sysconf("SC_CLK_TCK")
+FLOOR_PATH = "/accounts/password/change/done/"
 CPUS = os.cpu_count()
 
 # What wrk measures, in the order of each round; Run.lines says who requests what.
 ENDPOINTS = [
     ("live", "/healthz/live (no database)"),
     ("healthz", "/healthz (one query)"),
+    # The cheapest page a signed-in person can open (session, user, menu, the base layout):
+    # what every learner page costs before its own work.
+    ("floor", "signed-in floor (empty page)"),
     ("lesson", "lesson page"),
     ("course", "course page"),
     ("attempt", "quiz answer page"),
@@ -155,6 +159,8 @@ class Run:
                 lines.append(wrk.connection_line("GET", 200, None, ["/healthz/live"]))
             elif key == "healthz":
                 lines.append(wrk.connection_line("GET", 200, None, ["/healthz"]))
+            elif key == "floor":
+                lines.append(wrk.connection_line("GET", 200, learner, [FLOOR_PATH]))
             elif key == "lesson":
                 paths = [f"/lessons/{slug}/" for slug in t["lessons"]]
                 lines.append(wrk.connection_line("GET", 200, learner, paths))

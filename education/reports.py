@@ -11,7 +11,7 @@ class ProblemReportForm(forms.Form):
     text = forms.CharField(
         label=_("What is wrong or unclear?"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
         help_text=_("Editors read every report. Please do not include patient details."),
     )
 

@@ -76,7 +76,7 @@ def lesson_detail(request, slug):
         Lesson.objects.published()
         .with_progress_of(request.user)
         .select_related("course", "clinical_reviewer")
-        .prefetch_related("tags"),
+        .defer("body"),  # the Markdown source: the page shows body_html
         slug=slug,
     )
     progress.record_opened(learner=request.user, lesson=lesson)

@@ -107,11 +107,12 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"
 DATABASES = {"default": parse_database_url("DATABASE_URL", DATABASE_URL, base_dir=BASE_DIR)}
+# Opening a connection costs more than most of our pages (PostgreSQL: a new backend;
+# SQLite: the file and its pragmas); keep them, and check a kept one before use so a
+# restarted database costs one failed check, not errors.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # Opening a PostgreSQL connection costs more than most of our pages; keep them, and
-    # check a kept one before use so a restarted server costs one failed check, not errors.
-    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # A runaway query is stopped instead of holding a worker and its locks.
     timeout_ms = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 30_000, minimum=0)
     DATABASES["default"]["OPTIONS"].setdefault("options", f"-c statement_timeout={timeout_ms}")

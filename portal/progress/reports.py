@@ -1,15 +1,20 @@
 """The team progress report: learners x courses, computed in grouped queries per page."""
 
+from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from education.models import Course
 from portal.accounts.models import Profession
 from portal.progress.models import Assignment
-from portal.progress.queries import progress_by_learner
+from portal.progress.queries import id_set, progress_by_learner
 
 
 class ReportStatus:
@@ -25,8 +30,6 @@ class ReportStatus:
         (OVERDUE, _("Overdue")),
     ]
 
-
-STATUS_LABELS = dict(ReportStatus.CHOICES)
 
 SORTS = {
     "name": _("Name"),
@@ -56,17 +59,45 @@ class ReportFilterForm(forms.Form):
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"
+
+
+@lru_cache(maxsize=16)
+def _words(language):
+    return {
+        "status": {value: str(label) for value, label in ReportStatus.CHOICES},
+        "profession": {value: str(label) for value, label in Profession.choices},
+        "due": gettext("due %(date)s"),
+    }
+
+
+@lru_cache(maxsize=1024)
+def _day_label(day, language):
+    return date_format(day, "j M Y")
+
+
+def words():
+    """The report's labels in the active language. A page repeats the same few statuses,
+    professions and due dates a hundred times; each is translated and formatted once."""
+    return _words(get_language())
+
+
+def day_label(day):
+    return _day_label(day, get_language()) if day else ""
 
 
 @dataclass
 class ReportRow:
+    """One learner's progress in one course, with the report's cells as text."""
+
     learner: object
     course: Course
     progress: object
     overdue: int
     due_on: object
 
-    @property
+    @cached_property
     def status(self):
         if self.progress.completed_at:
             return ReportStatus.COMPLETED
@@ -78,12 +109,43 @@ class ReportRow:
 
     @property
     def status_label(self):
-        return STATUS_LABELS[self.status]
+        return words()["status"][self.status]
 
     @property
+    def profession_label(self):
+        profession = self.learner.profession
+        return words()["profession"].get(profession, profession)
+
+    @cached_property
     def mean_best(self):
         scores = [float(v) for v in self.progress.best_percent.values() if v is not None]
         return round(sum(scores) / len(scores)) if scores else None
+
+    @property
+    def due_label(self):
+        return words()["due"] % {"date": day_label(self.due_on)} if self.due_on else ""
+
+    @property
+    def completed_label(self):
+        completed_at = self.progress.completed_at
+        return day_label(timezone.localdate(completed_at)) if completed_at else ""
+
+    @property
+    def percent_label(self):
+        return f"{self.progress.percent}%"
+
+    @property
+    def quizzes_label(self):
+        return f"{self.progress.quizzes_passed}/{self.progress.quizzes_total}"
+
+    @property
+    def mean_best_label(self):
+        return "—" if self.mean_best is None else f"{self.mean_best}%"
+
+
+# What the report and its CSV show of a person: loading the rest (password hash, dates,
+# flags) for every row costs more than the queries.
+REPORT_USER_FIELDS = ("username", "display_name", "first_name", "last_name", "profession", "team")
 
 
 def filter_learners(learners, data):
@@ -91,28 +153,35 @@ def filter_learners(learners, data):
         learners = learners.filter(team=data["team"])
     if data.get("profession"):
         learners = learners.filter(profession=data["profession"])
-    return learners.select_related("team").order_by("display_name", "username")
+    return (
+        learners.select_related("team")
+        .only(*REPORT_USER_FIELDS, "team__name")
+        .order_by("display_name", "username")
+    )
 
 
 def report_rows(learners, courses, today, curriculum=None):
     """ReportRows for a list of learners (one page, or one chunk of the CSV)."""
     learners = list(learners)
-    progress = progress_by_learner([learner.pk for learner in learners], courses, curriculum)
+    learner_ids = id_set(learner.pk for learner in learners)
+    progress = progress_by_learner(learner_ids, courses, curriculum)
     team_ids = {learner.team_id for learner in learners if learner.team_id}
-    assignments = list(
-        Assignment.objects.filter(
-            Q(team_id__in=team_ids) | Q(learner__in=[learner.pk for learner in learners])
-        ).values_list("course_id", "team_id", "learner_id", "due_on")
-    )
+    # An assignment is for a team or for one person (a database constraint): index both
+    # ways, so each row looks up its due dates instead of scanning every assignment.
+    for_team, for_learner = defaultdict(list), defaultdict(list)
+    for course_id, team_id, learner_id, due_on in Assignment.objects.filter(
+        Q(team_id__in=team_ids) | Q(learner__in=learner_ids)
+    ).values_list("course_id", "team_id", "learner_id", "due_on"):
+        if team_id:
+            for_team[course_id, team_id].append(due_on)
+        else:
+            for_learner[course_id, learner_id].append(due_on)
     for learner in learners:
         for course in courses:
             course_progress = progress[learner.pk][course.pk]
-            due = [
-                due_on
-                for course_id, team_id, learner_id, due_on in assignments
-                if course_id == course.pk
-                and (learner_id == learner.pk or (team_id and team_id == learner.team_id))
-            ]
+            due = for_learner.get((course.pk, learner.pk), []) + for_team.get(
+                (course.pk, learner.team_id), []
+            )
             overdue = 0 if course_progress.completed_at else sum(1 for d in due if d < today)
             yield ReportRow(learner, course, course_progress, overdue, min(due) if due else None)
 

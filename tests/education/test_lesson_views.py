@@ -56,6 +56,27 @@ def test_a_signed_off_lesson_names_its_reviewer(learner_client, lesson, reviewer
     assert "Clinically reviewed by Dr Ana Rivera on 2 March 2026" in page
 
 
+def test_an_edited_lesson_shows_its_new_text_and_sign_off_at_once(
+    learner_client, lesson, reviewer
+):
+    assert "Fracture risk rises." in learner_client.get(lesson_url(lesson)).content.decode()
+    lesson.body = "## Bone health\n\nBisphosphonates need dental review."
+    lesson.clinical_reviewer = reviewer
+    lesson.reviewed_on = "2026-03-02"
+    lesson.save()
+    page = learner_client.get(lesson_url(lesson)).content.decode()
+    assert "Bisphosphonates need dental review." in page
+    assert "Fracture risk rises." not in page
+    assert "Clinically reviewed by Dr Ana Rivera" in page
+
+
+def test_a_renamed_course_shows_its_new_title_on_its_lessons(learner_client, course, lesson):
+    learner_client.get(lesson_url(lesson))
+    course.title = "Foundations of care"
+    course.save()
+    assert "Foundations of care" in learner_client.get(lesson_url(lesson)).content.decode()
+
+
 @pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW, Status.ARCHIVED])
 def test_unpublished_lessons_are_not_found(learner_client, course, status):
     draft = make_lesson(course, "draft", status=status)
@@ -178,8 +199,9 @@ def test_course_and_lesson_pages_use_a_fixed_number_of_queries(
         assert (
             learner_client.get(reverse("education:course", args=[course.slug])).status_code == 200
         )
-    # The lesson, its tags, its neighbours and its quizzes; the visit was recorded just now.
-    with django_assert_max_num_queries(6):
+    # The lesson, its neighbours and its quizzes; the visit was recorded just now, and the
+    # article (with its tags) was rendered by the first visit.
+    with django_assert_max_num_queries(5):
         assert (
             learner_client.get(reverse("education:lesson", args=["lesson-3"])).status_code == 200
         )

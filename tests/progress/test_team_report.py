@@ -1,13 +1,17 @@
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from education import progress as lesson_progress
 from portal.accounts.models import Profession
+from portal.progress.models import Assignment, CourseCompletion
 from tests.education.factories import make_course, make_lesson
 
 
@@ -107,6 +111,61 @@ def test_the_csv_has_the_report_rows_and_neutralises_formulas(
     assert eve[1] == '\'=HYPERLINK("http://x")'
     assert eve[4] == "Foundations"
     assert eve[5] == "0"
+
+
+def test_a_row_counts_team_and_personal_assignments_and_shows_the_earliest_date(
+    supervisor_client, supervisor, learner, make_user, team, course
+):
+    today = timezone.localdate()
+    make_user("tom", team=team, display_name="Tom Teammate")
+    Assignment.objects.create(
+        course=course, team=team, due_on=today - timedelta(days=3), assigned_by=supervisor
+    )
+    Assignment.objects.create(
+        course=course, learner=learner, due_on=today - timedelta(days=9), assigned_by=supervisor
+    )
+    rows = {
+        row[0]: row for row in csv_rows(supervisor_client.get(reverse("progress:team-export")))
+    }
+    assert rows["nina"][6:] == [
+        "Overdue",
+        "",
+        "0/2",
+        "0/0",
+        "",
+        "2",
+        str(today - timedelta(days=9)),
+    ]
+    assert rows["tom"][11:] == ["1", str(today - timedelta(days=3))]
+    page = supervisor_client.get(reverse("progress:team-report")).content.decode()
+    assert f"due {date_format(today - timedelta(days=9), 'j M Y')}" in page
+    # Nina, Tom and Sue (the supervisor works on the ward too) are all overdue.
+    assert page.count('<span class="badge text-bg-danger">Overdue</span>') == 3
+
+
+def test_a_completed_course_shows_its_date_and_no_longer_counts_as_overdue(
+    supervisor_client, supervisor, learner, team, course, django_capture_on_commit_callbacks
+):
+    Assignment.objects.create(
+        course=course,
+        team=team,
+        due_on=timezone.localdate() - timedelta(days=1),
+        assigned_by=supervisor,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        for lesson in course.lessons.all():
+            lesson_progress.mark_complete(learner=learner, lesson=lesson)
+    completed_on = CourseCompletion.objects.get(learner=learner).completed_at
+    page = supervisor_client.get(reverse("progress:team-report")).content.decode()
+    assert page.count("Overdue</span>") == 1  # Sue's, not Nina's
+    assert date_format(timezone.localdate(completed_on), "j M Y") in page
+    nina = next(
+        row
+        for row in csv_rows(supervisor_client.get(reverse("progress:team-export")))
+        if row[0] == "nina"
+    )
+    assert nina[5:8] == ["100", "Completed", completed_on.date().isoformat()]
+    assert nina[11] == "0"
 
 
 @pytest.mark.parametrize("size", [3, 30])

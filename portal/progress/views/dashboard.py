@@ -1,7 +1,7 @@
 from collections import defaultdict
 from datetime import timedelta
 
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -9,7 +9,7 @@ from education.models import Course, Lesson
 from education.workflow import promote_due_drafts
 from portal.progress.charts import bar_chart
 from portal.progress.models import Assignment
-from portal.progress.queries import progress_by_learner, published_quizzes
+from portal.progress.queries import Curriculum, progress_of_learner, published_quizzes
 from portal.progress.services import record_completions
 from quizzes.models import Attempt, AttemptQuestion, ReviewMode
 
@@ -86,20 +86,29 @@ def dashboard(request):
     user = request.user
     promote_due_drafts()
     courses = list(Course.objects.published())
-    progress = progress_by_learner([user.pk], courses)[user.pk]
-    record_completions(learner=user, progress=progress)
     lessons = list(
         Lesson.objects.published()
         .outline()
         .with_progress_of(user)
         .order_by("course__position", "position", "id")
     )
+    attempts = list(
+        Attempt.objects.finished()
+        .filter(learner=user)
+        .select_related("quiz")
+        .defer("quiz__introduction", "quiz__introduction_html")
+    )
+    passed = {attempt.quiz_id for attempt in attempts if attempt.passed}
     lesson_order = {lesson.pk: index for index, lesson in enumerate(lessons)}
-    passed = Attempt.objects.filter(learner=user, quiz=OuterRef("pk"), passed=True)
     quizzes = sorted(
-        published_quizzes().outline().annotate(has_passed=Exists(passed)),
+        published_quizzes().outline(),
         key=lambda quiz: (lesson_order.get(quiz.lesson_id, len(lesson_order)), quiz.position),
     )
+    for quiz in quizzes:
+        quiz.has_passed = quiz.pk in passed
+    curriculum = Curriculum.from_rows(courses, lessons, quizzes)
+    progress = progress_of_learner(user, curriculum, lessons, attempts)
+    record_completions(learner=user, progress=progress)
     updated = [
         lesson
         for lesson in lessons
@@ -111,12 +120,6 @@ def dashboard(request):
         {"progress": course_progress, "next": next_step(course_progress.course, lessons, quizzes)}
         for course_progress in progress.values()
     ]
-    attempts = list(
-        Attempt.objects.finished()
-        .filter(learner=user)
-        .select_related("quiz")
-        .defer("quiz__introduction", "quiz__introduction_html")
-    )
     return render(
         request,
         "progress/dashboard.html",

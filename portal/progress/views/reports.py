@@ -1,4 +1,5 @@
 import csv
+import io
 from datetime import timedelta
 
 from django.contrib import messages
@@ -6,27 +7,28 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from education.models import Course, Lesson, LessonProgress
-from portal.accounts.models import Profession
 from portal.progress.forms import AssignmentForm
 from portal.progress.models import Assignment
-from portal.progress.queries import Curriculum
+from portal.progress.queries import Curriculum, id_set
 from portal.progress.reports import (
     ReportFilterForm,
     filter_learners,
     keep_row,
     report_rows,
     sort_rows,
+    words,
 )
 from portal.progress.scope import report_scope
 from quizzes.models import Attempt
 
 LEARNERS_PER_PAGE = 50
-CSV_CHUNK = 500
+CSV_CHUNK = 1000
 
 
 def _filtered(request):
@@ -52,6 +54,8 @@ def team_report(request):
         for row in report_rows(page.object_list, courses, timezone.localdate())
         if keep_row(row, data)
     ]
+    for learner in page.object_list:  # the rows share these instances: one reverse each
+        learner.report_url = reverse("progress:learner-detail", args=[learner.pk])
     query = request.GET.copy()
     query.pop("page", None)
     today = timezone.localdate()
@@ -107,14 +111,12 @@ def neutralise(value):
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-class Echo:
-    def write(self, value):
-        return value
-
-
 def csv_lines(learners, courses, data, today):
-    writer = csv.writer(Echo())
-    yield writer.writerow(
+    """The report as CSV text, one piece per chunk of learners: the whole file stays in
+    report order while only one chunk is in memory at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
         [
             _("Username"),
             _("Name"),
@@ -133,33 +135,35 @@ def csv_lines(learners, courses, data, today):
     )
     ids = list(learners.values_list("pk", flat=True))
     curriculum = Curriculum.of(courses)
-    professions = {value: str(label) for value, label in Profession.choices}
+    labels = words()
     for start in range(0, len(ids), CSV_CHUNK):
-        # Consecutive slices of the ordered ids, ordered the same way: the whole file stays
-        # in report order while only one chunk is in memory at a time.
-        chunk = learners.filter(pk__in=ids[start : start + CSV_CHUNK])
+        chunk = learners.filter(pk__in=id_set(ids[start : start + CSV_CHUNK]))
         for row in report_rows(chunk, courses, today, curriculum):
             if not keep_row(row, data):
                 continue
-            p = row.progress
-            yield writer.writerow(
-                neutralise(value)
-                for value in (
-                    row.learner.username,
-                    row.learner.display_name,
-                    professions.get(row.learner.profession, row.learner.profession),
-                    row.learner.team,
-                    row.course.title,
+            p, learner = row.progress, row.learner
+            # Only what people typed can start a formula; the rest is numbers and our labels.
+            writer.writerow(
+                (
+                    neutralise(learner.username),
+                    neutralise(learner.display_name),
+                    labels["profession"].get(learner.profession, learner.profession),
+                    neutralise(learner.team),
+                    neutralise(row.course.title),
                     p.percent,
-                    row.status_label,
+                    labels["status"][row.status],
                     p.completed_at.date().isoformat() if p.completed_at else "",
                     f"{p.lessons_done}/{p.lessons_total}",
                     f"{p.quizzes_passed}/{p.quizzes_total}",
-                    row.mean_best if row.mean_best is not None else "",
+                    "" if row.mean_best is None else row.mean_best,
                     row.overdue,
                     row.due_on.isoformat() if row.due_on else "",
                 )
             )
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()  # the header alone when nobody matches
 
 
 @never_cache
