@@ -33,9 +33,9 @@ CSV_CHUNK = 1000
 
 def _filtered(request):
     teams, learners = report_scope(request.user)
-    form = ReportFilterForm(request.GET or None, teams=teams)
-    data = form.cleaned_data if form.is_valid() else {}
     courses = list(Course.objects.published())
+    form = ReportFilterForm(request.GET or None, teams=teams, courses=courses)
+    data = form.cleaned_data if form.is_valid() else {}
     if data.get("course"):
         courses = [data["course"]]
     return form, data, filter_learners(learners, data), courses
