@@ -2,26 +2,15 @@
 (the dashboard) or thousands (the team report): nothing here loops over learners with a
 query each."""
 
-import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from django.db import connection
 from django.db.models import Count, IntegerField, Max
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce
 
 from education.models import Course, Lesson, LessonProgress
 from quizzes.models import Attempt, Quiz
-
-
-def id_set(ids):
-    """`ids` as a single query parameter, for `__in`: written out, a thousand ids cost the
-    driver and Django more time than the database spends on the query."""
-    ids = [int(pk) for pk in ids]
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
-    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
 
 
 def published_quizzes():
@@ -57,39 +46,66 @@ class CourseProgress:
     def is_complete(self):
         return self.steps_total > 0 and self.steps_done == self.steps_total
 
+    @property
+    def quizzes_tried(self):
+        return len(self.best_percent)
+
+    @property
+    def mean_best(self):
+        """The mean of the best score of each quiz tried, as a whole percent."""
+        scores = [float(v) for v in self.best_percent.values() if v is not None]
+        return round(sum(scores) / len(scores)) if scores else None
+
+
+@dataclass
+class SummedProgress(CourseProgress):
+    """CourseProgress from the database's sums (the CSV export), without each quiz's
+    score."""
+
+    tried: int = 0
+    best_sum: float = 0.0
+    best_count: int = 0
+
+    @property
+    def quizzes_tried(self):
+        return self.tried
+
+    @property
+    def mean_best(self):
+        return round(self.best_sum / self.best_count) if self.best_count else None
+
 
 @dataclass(frozen=True)
 class Curriculum:
-    """What counts towards each course. A CSV export works it out once, not once per chunk
-    of learners."""
+    """What counts towards each course: worked out once per page or export."""
 
     courses: list
-    lessons_total: dict  # course id -> published lessons
-    quizzes_total: dict  # course id -> published quizzes
+    lesson_courses: dict  # published lesson id -> its course
     quiz_courses: dict  # published quiz id -> the course it counts towards
+
+    @cached_property
+    def lessons_total(self):
+        return Counter(self.lesson_courses.values())
+
+    @cached_property
+    def quizzes_total(self):
+        return Counter(self.quiz_courses.values())
 
     @classmethod
     def of(cls, courses):
         courses = list(courses)
-        lessons = (
-            Lesson.objects.published()
-            .filter(course__in=courses)
-            .values_list("course")
-            .annotate(n=Count("id"))
-        )
+        lessons = Lesson.objects.published().filter(course__in=courses).values_list("id", "course")
         quiz_courses = dict(published_quizzes().values_list("id", "course_key"))
-        return cls(courses, dict(lessons), dict(Counter(quiz_courses.values())), quiz_courses)
+        return cls(courses, dict(lessons), quiz_courses)
 
     @classmethod
     def from_rows(cls, courses, lessons, quizzes):
         """The same from published lessons and quizzes (annotated with `course_key`) that a
         page has loaded anyway."""
-        quiz_courses = {quiz.pk: quiz.course_key for quiz in quizzes}
         return cls(
             list(courses),
-            dict(Counter(lesson.course_id for lesson in lessons)),
-            dict(Counter(quiz_courses.values())),
-            quiz_courses,
+            {lesson.pk: lesson.course_id for lesson in lessons},
+            {quiz.pk: quiz.course_key for quiz in quizzes},
         )
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from education.models import Course
 from portal.accounts.models import Profession
 from portal.progress.models import Assignment
-from portal.progress.queries import id_set, progress_by_learner
+from portal.progress.queries import progress_by_learner
 
 
 class ReportStatus:
@@ -119,7 +119,7 @@ class ReportRow:
             return ReportStatus.COMPLETED
         if self.overdue:
             return ReportStatus.OVERDUE
-        if self.progress.steps_done or self.progress.best_percent:
+        if self.progress.steps_done or self.progress.quizzes_tried:
             return ReportStatus.IN_PROGRESS
         return ReportStatus.NOT_STARTED
 
@@ -134,8 +134,7 @@ class ReportRow:
 
     @cached_property
     def mean_best(self):
-        scores = [float(v) for v in self.progress.best_percent.values() if v is not None]
-        return round(sum(scores) / len(scores)) if scores else None
+        return self.progress.mean_best
 
     @property
     def due_label(self):
@@ -179,7 +178,7 @@ def filter_learners(learners, data):
 def report_rows(learners, courses, today, curriculum=None):
     """ReportRows for a list of learners (one page, or one chunk of the CSV)."""
     learners = list(learners)
-    learner_ids = id_set(learner.pk for learner in learners)
+    learner_ids = [learner.pk for learner in learners]
     progress = progress_by_learner(learner_ids, courses, curriculum)
     team_ids = {learner.team_id for learner in learners if learner.team_id}
     # An assignment is for a team or for one person (a database constraint): index both

@@ -1,4 +1,5 @@
 from education.models import Status
+from quizzes import services
 from quizzes.models import Choice, Question, QuestionKind, Quiz
 from tests.education.factories import make_course, make_lesson
 
@@ -44,3 +45,14 @@ def add_question(
 
 def choice_id(attempt_question, text):
     return next(c["id"] for c in attempt_question.choices if c["text"] == text)
+
+
+def take_quiz(learner, quiz, choice):
+    """A finished attempt with `choice` ("right" or "wrong") chosen for every question."""
+    attempt = services.start_attempt(learner=learner, quiz=quiz)
+    for row in attempt.questions.all():
+        services.save_answer(
+            attempt=attempt, attempt_question=row, choice_ids=[choice_id(row, choice)]
+        )
+    services.submit_attempt(attempt=attempt)
+    return attempt

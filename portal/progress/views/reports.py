@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from education.models import Course, Lesson, LessonProgress
+from portal.progress.export import export_rows
 from portal.progress.forms import AssignmentForm
 from portal.progress.models import Assignment
-from portal.progress.queries import Curriculum, id_set
+from portal.progress.queries import Curriculum
 from portal.progress.reports import (
     ReportFilterForm,
     filter_learners,
@@ -28,7 +29,7 @@ from portal.progress.scope import report_scope
 from quizzes.models import Attempt
 
 LEARNERS_PER_PAGE = 50
-CSV_CHUNK = 1000
+CSV_PIECE_ROWS = 500
 
 
 def _filtered(request):
@@ -112,8 +113,7 @@ def neutralise(value):
 
 
 def csv_lines(learners, courses, data, today):
-    """The report as CSV text, one piece per chunk of learners: the whole file stays in
-    report order while only one chunk is in memory at a time."""
+    """The report as CSV text, streamed in pieces of a few hundred rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
@@ -133,37 +133,41 @@ def csv_lines(learners, courses, data, today):
             _("Due on"),
         ]
     )
-    ids = list(learners.values_list("pk", flat=True))
     curriculum = Curriculum.of(courses)
     labels = words()
-    for start in range(0, len(ids), CSV_CHUNK):
-        chunk = learners.filter(pk__in=id_set(ids[start : start + CSV_CHUNK]))
-        for row in report_rows(chunk, courses, today, curriculum):
-            if not keep_row(row, data):
-                continue
-            p, learner = row.progress, row.learner
-            # Only what people typed can start a formula; the rest is numbers and our labels.
-            writer.writerow(
-                (
-                    neutralise(learner.username),
-                    neutralise(learner.display_name),
-                    labels["profession"].get(learner.profession, learner.profession),
-                    neutralise(learner.team),
-                    neutralise(row.course.title),
-                    p.percent,
-                    labels["status"][row.status],
-                    p.completed_at.date().isoformat() if p.completed_at else "",
-                    f"{p.lessons_done}/{p.lessons_total}",
-                    f"{p.quizzes_passed}/{p.quizzes_total}",
-                    "" if row.mean_best is None else row.mean_best,
-                    row.overdue,
-                    row.due_on.isoformat() if row.due_on else "",
-                )
+    status_wanted = data.get("status")
+    titles = {course.pk: neutralise(course.title) for course in courses}
+    teams = {}
+    for count, row in enumerate(export_rows(learners, curriculum, today), start=1):
+        if status_wanted and row.status != status_wanted:
+            continue
+        p, learner = row.progress, row.learner
+        team = teams.get(learner.team)
+        if team is None:
+            team = teams[learner.team] = neutralise(learner.team)
+        # Only what people typed can start a formula; the rest is numbers and our labels.
+        writer.writerow(
+            (
+                neutralise(learner.username),
+                neutralise(learner.display_name),
+                labels["profession"].get(learner.profession, learner.profession),
+                team,
+                titles[row.course.pk],
+                p.percent,
+                labels["status"][row.status],
+                p.completed_at.date().isoformat() if p.completed_at else "",
+                f"{p.lessons_done}/{p.lessons_total}",
+                f"{p.quizzes_passed}/{p.quizzes_total}",
+                "" if row.mean_best is None else row.mean_best,
+                row.overdue,
+                row.due_on.isoformat() if row.due_on else "",
             )
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue()  # the header alone when nobody matches
+        )
+        if count % CSV_PIECE_ROWS == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 @never_cache
