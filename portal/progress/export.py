@@ -1,11 +1,12 @@
-"""The team report as CSV for the whole hospital: one aggregate query, streamed.
+"""The team report's numbers for many learners in one aggregate query: the page (fifty
+learners) and the CSV of the whole hospital (streamed).
 
-The page (reports.report_rows) reads fifty learners at a time through the ORM. For ten
-thousand, building the same numbers in Python costs several times what the database needs to
-compute them, so the export asks the database for each learner x course's counts in a single
-statement and only formats them here. What counts (the published lessons and quizzes of each
-course) still comes from `Curriculum`, so the rules of publication live in one place, and the
-status, percent and mean score are worked out by the same code as the page's.
+Built through the ORM's grouped queries (reports.report_rows, still used for one learner's
+page), ten thousand learners cost several times in Python what the database needs to compute
+the same counts. Here the database adds them up and Python only formats them. What counts
+(the published lessons and quizzes of each course) still comes from `Curriculum`, so the
+rules of publication live in one place, and the status, percent and mean score are worked
+out by the same ReportRow code. A test checks every row against report_rows.
 """
 
 from datetime import UTC, date
@@ -87,9 +88,10 @@ class Person:
         self.profession, self.team = profession, team or ""
 
 
-def export_rows(learners, curriculum, today):
+def export_rows(learners, curriculum, today, *, stream=True):
     """ReportRows for every learner of the `learners` queryset x each course of the
-    curriculum, in report order, read through one streamed query."""
+    curriculum, in report order, read through one query: streamed through a server-side
+    cursor for the whole hospital, or (`stream=False`) read at once for a page."""
     if not curriculum.courses:
         return
     learner_sql, learner_params = learners.order_by().values("pk").query.sql_with_params()
@@ -119,7 +121,7 @@ def export_rows(learners, curriculum, today):
     by_id = {course.pk: course for course in curriculum.courses}
     lessons_total, quizzes_total = curriculum.lessons_total, curriculum.quizzes_total
     person = None
-    with connection.chunked_cursor() as cursor:
+    with connection.chunked_cursor() if stream else connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(FETCH_ROWS):
             for (pk, username, display_name, first_name, last_name, profession, team,

@@ -1,4 +1,4 @@
-"""The team progress report: learners x courses, computed in grouped queries per page."""
+"""The team progress report: learners x courses, its filters and the words of its cells."""
 
 from collections import defaultdict
 from dataclasses import dataclass

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from education.models import Course, Lesson, LessonProgress
+from portal.accounts.models import User
 from portal.progress.export import export_rows
 from portal.progress.forms import AssignmentForm
 from portal.progress.models import Assignment
@@ -50,16 +51,19 @@ def assignments_in_scope(teams, learners):
 def team_report(request):
     form, data, learners, courses = _filtered(request)
     page = Paginator(learners, LEARNERS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = [
-        row
-        for row in report_rows(page.object_list, courses, timezone.localdate())
-        if keep_row(row, data)
-    ]
-    for learner in page.object_list:  # the rows share these instances: one reverse each
+    today = timezone.localdate()
+    people = {learner.pk: learner for learner in page.object_list}
+    for learner in people.values():
         learner.report_url = reverse("progress:learner-detail", args=[learner.pk])
+    rows = []
+    # The export's single query, for this page's learners: their two rows share one person.
+    page_learners = User.objects.filter(pk__in=list(people))
+    for row in export_rows(page_learners, Curriculum.of(courses), today, stream=False):
+        if keep_row(row, data):
+            row.learner = people[row.learner.pk]
+            rows.append(row)
     query = request.GET.copy()
     query.pop("page", None)
-    today = timezone.localdate()
     teams, scope = report_scope(request.user)
     due = assignments_in_scope(teams, scope).aggregate(
         overdue=Count("id", filter=Q(due_on__lt=today)),
