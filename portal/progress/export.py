@@ -88,10 +88,13 @@ class Person:
         self.profession, self.team = profession, team or ""
 
 
-def export_rows(learners, curriculum, today, *, stream=True):
-    """ReportRows for every learner of the `learners` queryset x each course of the
-    curriculum, in report order, read through one query: streamed through a server-side
-    cursor for the whole hospital, or (`stream=False`) read at once for a page."""
+def export_values(learners, curriculum, today, *, stream=True):
+    """For every learner of the `learners` queryset x each course of the curriculum, in
+    report order: (learner id, username, display name, first name, last name, profession,
+    team name, course id, lessons done, quizzes passed, quizzes tried, sum and count of the
+    best scores, completed at, overdue assignments, earliest due date). One query: streamed
+    through a server-side cursor for the whole hospital, or (`stream=False`) read at once
+    for a page."""
     if not curriculum.courses:
         return
     learner_sql, learner_params = learners.order_by().values("pk").query.sql_with_params()
@@ -118,34 +121,47 @@ def export_rows(learners, curriculum, today, *, stream=True):
         AttemptState.IN_PROGRESS,
         today,
     ]
-    by_id = {course.pk: course for course in curriculum.courses}
-    lessons_total, quizzes_total = curriculum.lessons_total, curriculum.quizzes_total
-    person = None
     with connection.chunked_cursor() if stream else connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(FETCH_ROWS):
-            for (pk, username, display_name, first_name, last_name, profession, team,
-                 course_id, lessons_done, passed, tried, best_sum, best_count, completed_at,
-                 overdue, due_on) in rows:  # fmt: skip
-                if person is None or person.pk != pk:
-                    person = Person(
-                        pk, username, display_name, first_name, last_name, profession, team
-                    )
-                course = by_id[course_id]
+            for (*person, course_id, lessons_done, passed, tried, best_sum, best_count,
+                 completed_at, overdue, due_on) in rows:  # fmt: skip
                 completed_at = _moment(completed_at)
-                progress = SummedProgress(
-                    course,
-                    lessons_total.get(course_id, 0),
-                    quizzes_total.get(course_id, 0),
+                yield (
+                    *person,
+                    course_id,
                     lessons_done or 0,
                     int(passed or 0),
-                    completed_at=completed_at,
-                    tried=tried or 0,
-                    best_sum=float(best_sum or 0),
-                    best_count=best_count or 0,
+                    tried or 0,
+                    float(best_sum or 0),
+                    best_count or 0,
+                    completed_at,
+                    0 if completed_at else int(overdue or 0),
+                    _day(due_on),
                 )
-                overdue = 0 if completed_at else int(overdue or 0)
-                yield ReportRow(person, course, progress, overdue, _day(due_on))
+
+
+def export_rows(learners, curriculum, today, *, stream=True):
+    """The same as ReportRows (for the page)."""
+    by_id = {course.pk: course for course in curriculum.courses}
+    lessons_total, quizzes_total = curriculum.lessons_total, curriculum.quizzes_total
+    person = None
+    for (*learner, course_id, lessons_done, passed, tried, best_sum, best_count, completed_at,
+         overdue, due_on) in export_values(learners, curriculum, today, stream=stream):  # fmt: skip
+        if person is None or person.pk != learner[0]:
+            person = Person(*learner)
+        progress = SummedProgress(
+            by_id[course_id],
+            lessons_total.get(course_id, 0),
+            quizzes_total.get(course_id, 0),
+            lessons_done,
+            passed,
+            completed_at=completed_at,
+            tried=tried,
+            best_sum=best_sum,
+            best_count=best_count,
+        )
+        yield ReportRow(person, by_id[course_id], progress, overdue, due_on)
 
 
 # SQLite hands back an aggregate's date as text, and a stored moment without its time zone.

@@ -18,6 +18,15 @@ def published_quizzes():
     return Quiz.objects.published().annotate(course_key=Coalesce("lesson__course", "course"))
 
 
+# The arithmetic of the report, shared by its page, its CSV and the dashboard.
+def percent_of(done, total):
+    return round(100 * done / total) if total else 0
+
+
+def mean_of(total, count):
+    return round(total / count) if count else None
+
+
 @dataclass
 class CourseProgress:
     course: Course
@@ -38,9 +47,7 @@ class CourseProgress:
 
     @property
     def percent(self):
-        if not self.steps_total:
-            return 0
-        return round(100 * self.steps_done / self.steps_total)
+        return percent_of(self.steps_done, self.steps_total)
 
     @property
     def is_complete(self):
@@ -54,7 +61,7 @@ class CourseProgress:
     def mean_best(self):
         """The mean of the best score of each quiz tried, as a whole percent."""
         scores = [float(v) for v in self.best_percent.values() if v is not None]
-        return round(sum(scores) / len(scores)) if scores else None
+        return mean_of(sum(scores), len(scores))
 
 
 @dataclass
@@ -72,7 +79,7 @@ class SummedProgress(CourseProgress):
 
     @property
     def mean_best(self):
-        return round(self.best_sum / self.best_count) if self.best_count else None
+        return mean_of(self.best_sum, self.best_count)
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,16 @@ def day_label(day):
     return _day_label(day, get_language()) if day else ""
 
 
+def status_of(completed_at, overdue, steps_done, quizzes_tried):
+    if completed_at:
+        return ReportStatus.COMPLETED
+    if overdue:
+        return ReportStatus.OVERDUE
+    if steps_done or quizzes_tried:
+        return ReportStatus.IN_PROGRESS
+    return ReportStatus.NOT_STARTED
+
+
 @dataclass
 class ReportRow:
     """One learner's progress in one course, with the report's cells as text."""
@@ -115,13 +125,8 @@ class ReportRow:
 
     @cached_property
     def status(self):
-        if self.progress.completed_at:
-            return ReportStatus.COMPLETED
-        if self.overdue:
-            return ReportStatus.OVERDUE
-        if self.progress.steps_done or self.progress.quizzes_tried:
-            return ReportStatus.IN_PROGRESS
-        return ReportStatus.NOT_STARTED
+        p = self.progress
+        return status_of(p.completed_at, self.overdue, p.steps_done, p.quizzes_tried)
 
     @property
     def status_label(self):
