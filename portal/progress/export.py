@@ -22,12 +22,12 @@ from portal.progress.queries import SummedProgress
 from portal.progress.reports import ReportRow
 from quizzes.models import Attempt, AttemptState
 
-FETCH_ROWS = 2000
+FETCH_ROWS = 5000
 
 SQL = """
 WITH people AS (
-  SELECT u.id, u.username, u.display_name, u.first_name, u.last_name, u.profession,
-         u.team_id, t.name AS team_name
+  SELECT u.id, u.username, u.display_name, u.profession, u.team_id, t.name AS team_name,
+         ROW_NUMBER() OVER (ORDER BY u.display_name, u.username, u.id) AS ord
   FROM {user} u LEFT JOIN {team} t ON t.id = u.team_id
   WHERE u.id IN ({learners})
 ), lesson_course (lesson_id, course_id) AS (VALUES {lesson_pairs}
@@ -57,15 +57,14 @@ WITH people AS (
     ON s.learner_id = pe.id OR (s.team_id IS NOT NULL AND s.team_id = pe.team_id)
   GROUP BY pe.id, s.course_id
 )
-SELECT pe.id, pe.username, pe.display_name, pe.first_name, pe.last_name, pe.profession,
-       pe.team_name, c.course_id, ld.n, qd.passed, qd.tried, qd.best_sum, qd.best_count,
+SELECT pe.id, pe.username, pe.display_name, pe.profession, pe.team_name, c.course_id, ld.n, qd.passed, qd.tried, qd.best_sum, qd.best_count,
        cc.completed_at, d.overdue, d.due_on
 FROM people pe CROSS JOIN course_list c
 LEFT JOIN lessons_done ld ON ld.learner_id = pe.id AND ld.course_id = c.course_id
 LEFT JOIN quizzes_done qd ON qd.learner_id = pe.id AND qd.course_id = c.course_id
 LEFT JOIN {completion} cc ON cc.learner_id = pe.id AND cc.course_id = c.course_id
 LEFT JOIN due d ON d.learner_id = pe.id AND d.course_id = c.course_id
-ORDER BY pe.display_name, pe.username, pe.id, c.ord
+ORDER BY pe.ord, c.ord
 """
 
 
@@ -77,21 +76,9 @@ def _pairs(pairs):
     return sql, [value for pair in pairs for value in pair]
 
 
-class Person:
-    """The columns of a learner the export prints (str() as the page prints them)."""
-
-    __slots__ = ("display_name", "first_name", "last_name", "pk", "profession", "team", "username")
-
-    def __init__(self, pk, username, display_name, first_name, last_name, profession, team):
-        self.pk, self.username, self.display_name = pk, username, display_name
-        self.first_name, self.last_name = first_name, last_name
-        self.profession, self.team = profession, team or ""
-
-
 def export_values(learners, curriculum, today, *, stream=True):
     """For every learner of the `learners` queryset x each course of the curriculum, in
-    report order: (learner id, username, display name, first name, last name, profession,
-    team name, course id, lessons done, quizzes passed, quizzes tried, sum and count of the
+    report order: (learner id, username, display name, profession, team name, course id, lessons done, quizzes passed, quizzes tried, sum and count of the
     best scores, completed at, overdue assignments, earliest due date). One query: streamed
     through a server-side cursor for the whole hospital, or (`stream=False`) read at once
     for a page."""
@@ -141,15 +128,15 @@ def export_values(learners, curriculum, today, *, stream=True):
                 )
 
 
-def export_rows(learners, curriculum, today, *, stream=True):
-    """The same as ReportRows (for the page)."""
+def export_rows(people, curriculum, today):
+    """ReportRows for a page: `people` maps learner ids to the page's learners."""
     by_id = {course.pk: course for course in curriculum.courses}
     lessons_total, quizzes_total = curriculum.lessons_total, curriculum.quizzes_total
-    person = None
-    for (*learner, course_id, lessons_done, passed, tried, best_sum, best_count, completed_at,
-         overdue, due_on) in export_values(learners, curriculum, today, stream=stream):  # fmt: skip
-        if person is None or person.pk != learner[0]:
-            person = Person(*learner)
+    learners = User.objects.filter(pk__in=list(people))
+    for (pk, _username, _name, _profession, _team, course_id, lessons_done, passed, tried,
+         best_sum, best_count, completed_at, overdue, due_on) in export_values(
+        learners, curriculum, today, stream=False
+    ):  # fmt: skip
         progress = SummedProgress(
             by_id[course_id],
             lessons_total.get(course_id, 0),
@@ -161,7 +148,7 @@ def export_rows(learners, curriculum, today, *, stream=True):
             best_sum=best_sum,
             best_count=best_count,
         )
-        yield ReportRow(person, by_id[course_id], progress, overdue, due_on)
+        yield ReportRow(people[pk], by_id[course_id], progress, overdue, due_on)
 
 
 # SQLite hands back an aggregate's date as text, and a stored moment without its time zone.
