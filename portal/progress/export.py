@@ -50,12 +50,18 @@ WITH people AS (
   SELECT learner_id, course_id, SUM(passed) AS passed, COUNT(*) AS tried,
          SUM(best) AS best_sum, COUNT(best) AS best_count
   FROM best GROUP BY learner_id, course_id
+), assigned AS (
+  -- An assignment is for one person or for a team, never both (a constraint): two joins
+  -- the database can hash, where one join on "person OR team" compares every pair.
+  SELECT s.learner_id, s.course_id, s.due_on
+  FROM {assignment} s JOIN people pe ON pe.id = s.learner_id
+  UNION ALL
+  SELECT pe.id, s.course_id, s.due_on
+  FROM {assignment} s JOIN people pe ON pe.team_id = s.team_id
 ), due AS (
-  SELECT pe.id AS learner_id, s.course_id, MIN(s.due_on) AS due_on,
-         SUM(CASE WHEN s.due_on < %s THEN 1 ELSE 0 END) AS overdue
-  FROM people pe JOIN {assignment} s
-    ON s.learner_id = pe.id OR (s.team_id IS NOT NULL AND s.team_id = pe.team_id)
-  GROUP BY pe.id, s.course_id
+  SELECT learner_id, course_id, MIN(due_on) AS due_on,
+         SUM(CASE WHEN due_on < %s THEN 1 ELSE 0 END) AS overdue
+  FROM assigned GROUP BY learner_id, course_id
 )
 SELECT pe.id, pe.username, pe.display_name, pe.profession, pe.team_name, c.course_id, ld.n, qd.passed, qd.tried, qd.best_sum, qd.best_count,
        cc.completed_at, d.overdue, d.due_on
