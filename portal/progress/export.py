@@ -63,8 +63,11 @@ WITH people AS (
          SUM(CASE WHEN due_on < %s THEN 1 ELSE 0 END) AS overdue
   FROM assigned GROUP BY learner_id, course_id
 )
-SELECT pe.id, pe.username, pe.display_name, pe.profession, pe.team_name, c.course_id, ld.n, qd.passed, qd.tried, qd.best_sum, qd.best_count,
-       cc.completed_at, d.overdue, d.due_on
+SELECT pe.id, pe.username, pe.display_name, pe.profession, pe.team_name, c.course_id,
+       COALESCE(ld.n, 0), COALESCE(qd.passed, 0), COALESCE(qd.tried, 0),
+       CAST(COALESCE(qd.best_sum, 0) AS DOUBLE PRECISION), COALESCE(qd.best_count, 0),
+       cc.completed_at,
+       CASE WHEN cc.completed_at IS NULL THEN COALESCE(d.overdue, 0) ELSE 0 END, d.due_on
 FROM people pe CROSS JOIN course_list c
 LEFT JOIN lessons_done ld ON ld.learner_id = pe.id AND ld.course_id = c.course_id
 LEFT JOIN quizzes_done qd ON qd.learner_id = pe.id AND qd.course_id = c.course_id
@@ -114,24 +117,15 @@ def export_values(learners, curriculum, today, *, stream=True):
         AttemptState.IN_PROGRESS,
         today,
     ]
+    # SQLite hands back an aggregate's date as text and a stored moment without its time
+    # zone; PostgreSQL's rows are ready as they come.
+    convert = connection.vendor == "sqlite"
     with connection.chunked_cursor() if stream else connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(FETCH_ROWS):
-            for (*person, course_id, lessons_done, passed, tried, best_sum, best_count,
-                 completed_at, overdue, due_on) in rows:  # fmt: skip
-                completed_at = _moment(completed_at)
-                yield (
-                    *person,
-                    course_id,
-                    lessons_done or 0,
-                    int(passed or 0),
-                    tried or 0,
-                    float(best_sum or 0),
-                    best_count or 0,
-                    completed_at,
-                    0 if completed_at else int(overdue or 0),
-                    _day(due_on),
-                )
+            if convert:
+                rows = [(*row[:-3], _moment(row[-3]), row[-2], _day(row[-1])) for row in rows]
+            yield from rows
 
 
 def export_rows(people, curriculum, today):
@@ -157,7 +151,6 @@ def export_rows(people, curriculum, today):
         yield ReportRow(people[pk], by_id[course_id], progress, overdue, due_on)
 
 
-# SQLite hands back an aggregate's date as text, and a stored moment without its time zone.
 def _day(value):
     return date.fromisoformat(value) if isinstance(value, str) else value
 

@@ -145,26 +145,31 @@ def csv_lines(learners, courses, data, today):
         )
         for course in courses
     }
-    teams = {}
+    person_pk, person = None, ()
     # Ten thousand learners: plain values through the report's own rules (status_of,
     # percent_of, mean_of), without a ReportRow per line.
-    for count, (_pk, username, display_name, profession, team, course_id,
+    for count, (pk, username, display_name, profession, team, course_id,
                 done, passed, tried, best_sum, best_count, completed_at, overdue,
                 due_on) in enumerate(export_values(learners, curriculum, today), start=1):  # fmt: skip
         status = status_of(completed_at, overdue, done + passed, tried)
         if status_wanted and status != status_wanted:
             continue
+        if pk != person_pk:  # a learner's lines come together: their cells are made once
+            # Only what people typed can start a formula; the rest is numbers and labels.
+            person_pk, person = (
+                pk,
+                (
+                    neutralise(username),
+                    neutralise(display_name),
+                    professions.get(profession, profession),
+                    neutralise(team),
+                ),
+            )
         lessons_total, quizzes_total, title = per_course[course_id]
-        if team not in teams:
-            teams[team] = neutralise(team)
         mean = mean_of(best_sum, best_count)
-        # Only what people typed can start a formula; the rest is numbers and our labels.
         writer.writerow(
             (
-                neutralise(username),
-                neutralise(display_name),
-                professions.get(profession, profession),
-                teams[team],
+                *person,
                 title,
                 percent_of(done + passed, lessons_total + quizzes_total),
                 statuses[status],
