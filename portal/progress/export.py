@@ -11,6 +11,7 @@ out by the same ReportRow code. A test checks every row against report_rows.
 
 from datetime import UTC, date
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -91,9 +92,12 @@ def export_values(learners, curriculum, today, *, stream=True):
     best scores, completed at, overdue assignments, earliest due date). One query: streamed
     through a server-side cursor for the whole hospital, or (`stream=False`) read at once
     for a page."""
+    try:
+        learner_sql, learner_params = learners.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # e.g. an empty page: Django knows there is nobody
+        return
     if not curriculum.courses:
         return
-    learner_sql, learner_params = learners.order_by().values("pk").query.sql_with_params()
     lessons, lesson_params = _pairs(curriculum.lesson_courses.items())
     quizzes, quiz_params = _pairs(curriculum.quiz_courses.items())
     courses, course_params = _pairs((c.pk, n) for n, c in enumerate(curriculum.courses))

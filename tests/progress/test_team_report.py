@@ -206,6 +206,15 @@ def test_the_csv_reads_everyone_in_a_fixed_number_of_queries(
     assert many_queries == few_queries
 
 
+def test_a_filter_that_matches_nobody_says_so(supervisor_client, learner, course):
+    query = {"profession": Profession.PHARMACIST}
+    page = supervisor_client.get(reverse("progress:team-report"), query)
+    assert page.status_code == 200
+    assert "No learner matches these filters." in page.content.decode()
+    rows = csv_rows(supervisor_client.get(reverse("progress:team-export"), query))
+    assert len(rows) == 1
+
+
 def test_the_csv_is_only_its_header_while_no_course_is_published(supervisor_client, learner):
     rows = csv_rows(supervisor_client.get(reverse("progress:team-export")))
     assert rows == [rows[0]] and rows[0][0] == "Username"
