@@ -88,10 +88,11 @@ def _pairs(pairs):
 
 def export_values(learners, curriculum, today, *, stream=True):
     """For every learner of the `learners` queryset x each course of the curriculum, in
-    report order: (learner id, username, display name, profession, team name, course id, lessons done, quizzes passed, quizzes tried, sum and count of the
-    best scores, completed at, overdue assignments, earliest due date). One query: streamed
-    through a server-side cursor for the whole hospital, or (`stream=False`) read at once
-    for a page."""
+    report order: (learner id, username, display name, profession, team name, course id,
+    lessons done, quizzes passed, quizzes tried, sum and count of the best scores,
+    completed at, overdue assignments, earliest due date). One query: streamed through a
+    server-side cursor for the whole hospital, or (`stream=False`) read at once for a
+    page."""
     try:
         learner_sql, learner_params = learners.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:  # e.g. an empty page: Django knows there is nobody

@@ -113,7 +113,7 @@ def neutralise(value):
 
 
 def csv_lines(learners, courses, data, today):
-    """The report as CSV text, streamed in pieces of a few hundred rows."""
+    """The report as CSV text, streamed in pieces of CSV_PIECE_ROWS lines."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
