@@ -36,6 +36,9 @@ PASSWORD = "bench-only-password-5f1d2c"
 LEARNER = "bench-learner-{:05d}"
 SUPERVISOR = "bench-supervisor-{:03d}"
 EDITOR = "bench-editor"
+# The signed-in floor: a page with the session, the user, the menu and the base layout and
+# nothing of its own, so the table shows what every learner page pays before its own work.
+FLOOR_PATH = "/accounts/password/change/done/"
 
 PG_ADMIN = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
 DATABASES = ("sqlite", "postgres")

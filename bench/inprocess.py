@@ -5,7 +5,7 @@ of the `psql \\copy` that the CSV export is compared with.
 
 Import only after django.setup()."""
 
-from common import EDITOR, LEARNER, PASSWORD, SUPERVISOR
+from common import EDITOR, FLOOR_PATH, LEARNER, PASSWORD, SUPERVISOR
 from django.contrib.auth.hashers import check_password
 from django.db import connection, connections
 from django.test import Client
@@ -225,7 +225,7 @@ def query_counts(probe_index, target):
     counts = {
         "live": twice(anonymous, "/healthz/live"),
         "healthz": twice(anonymous, "/healthz"),
-        "floor": twice(learner, "/accounts/password/change/done/"),
+        "floor": twice(learner, FLOOR_PATH),
         "lesson": twice(learner, f"/lessons/{target['lessons'][0]}/"),
         "course": twice(learner, f"/courses/{target['courses'][0]}/"),
         "dashboard": twice(learner, "/"),

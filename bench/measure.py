@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from common import (
     EDITOR,
+    FLOOR_PATH,
     PASSWORD,
     PG_ADMIN,
     PYTHON,
@@ -32,7 +33,6 @@ from common import (
 )
 
 TICKS = os.sysconf("SC_CLK_TCK")
-FLOOR_PATH = "/accounts/password/change/done/"
 CPUS = os.cpu_count()
 
 # What wrk measures, in the order of each round; Run.lines says who requests what.

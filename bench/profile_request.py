@@ -3,7 +3,7 @@ database that `bench/run.py` has loaded (same settings and middleware as the ser
 
     .venv/bin/python bench/profile_request.py --db postgres --size S dashboard team lesson
 
-Endpoints: lesson, course, attempt, answer, dashboard, team, csv, statistics, submit.
+Endpoints: live (/healthz/live), floor (the signed-in floor), lesson, course, attempt, answer, dashboard, team, csv, statistics, submit.
 Prints the time per request and pyinstrument's call tree; writes an HTML profile per
 endpoint to var/bench/profiles/. Needs bench/requirements.txt (pyinstrument)."""
 
@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (
     EDITOR,
+    FLOOR_PATH,
     LEARNER,
     ROOT,
     SIZES,
@@ -27,8 +28,8 @@ from common import (
     portal_env,
 )
 
-ENDPOINTS = ("lesson", "course", "attempt", "answer", "dashboard", "team", "csv", "statistics",
-             "submit")  # fmt: skip
+ENDPOINTS = ("live", "floor", "lesson", "course", "attempt", "answer", "dashboard", "team", "csv",
+             "statistics", "submit")  # fmt: skip
 
 
 def main():
@@ -74,6 +75,8 @@ def main():
     pk = open_attempt()
     rows = inprocess.attempt_questions([pk])[pk]
     requests = {
+        "live": lambda n: learner.get("/healthz/live"),
+        "floor": lambda n: learner.get(FLOOR_PATH),
         "lesson": lambda n: learner.get(
             f"/lessons/{target['lessons'][n % len(target['lessons'])]}/"
         ),
