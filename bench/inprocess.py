@@ -5,6 +5,8 @@ of the `psql \\copy` that the CSV export is compared with.
 
 Import only after django.setup()."""
 
+import re
+
 from common import EDITOR, FLOOR_PATH, LEARNER, PASSWORD, SUPERVISOR
 from django.contrib.auth.hashers import check_password
 from django.db import connection, connections
@@ -163,6 +165,9 @@ class CommitCounter:
     write run in autocommit mode (which the database commits on its own)."""
 
     WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+    # A statement that starts WITH writes when one of its parts does (saving an answer on
+    # PostgreSQL: WITH ... UPDATE ... UPDATE).
+    WRITE_IN_WITH = re.compile(r"\b(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 
     def __enter__(self):
         self.count = 0
@@ -180,7 +185,11 @@ class CommitCounter:
 
     def _autocommitted(self, execute, sql, params, many, context):
         db = context["connection"]
-        if not db.in_atomic_block and sql.lstrip().upper().startswith(self.WRITES):
+        statement = sql.lstrip().upper()
+        writes = statement.startswith(self.WRITES) or (
+            statement.startswith("WITH") and self.WRITE_IN_WITH.search(statement)
+        )
+        if writes and not db.in_atomic_block:
             self.count += 1
         return execute(sql, params, many, context)
 

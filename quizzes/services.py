@@ -1,13 +1,16 @@
-"""Every change to an attempt. Each is one transaction guarded by a conditional update on
-the attempt's state or by a unique constraint, so double clicks, two tabs and concurrent
-requests cannot start twice or grade twice, on SQLite and PostgreSQL alike."""
+"""Every change to an attempt. Each is one transaction (saving an answer on PostgreSQL: one
+statement) guarded by a conditional update on the attempt's state or by a unique constraint,
+so double clicks, two tabs and concurrent requests cannot start twice or grade twice, on
+SQLite and PostgreSQL alike."""
 
 import random
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import Max
+from django.db.models.expressions import RawSQL
+from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -136,21 +139,46 @@ def save_answer(*, attempt, attempt_question, choice_ids, now=None):
     if attempt_question.attempt_id != attempt.pk:
         raise QuizError(_("That question is not part of this attempt."))
     ids = _validated_choice_ids(attempt_question, choice_ids)
-    with transaction.atomic():
-        # The conditional update takes the attempt's row lock, so a concurrent submit
-        # either sees this answer or makes this update find no open attempt.
-        still_open = (
-            Attempt.objects.in_progress()
-            .filter(pk=attempt.pk)
-            .exclude(deadline__lt=now - GRACE_PERIOD)
-            .update(last_answer_at=now)
-        )
-        if not still_open:
-            raise QuizError(_("This attempt is closed; answers can no longer be changed."))
-        AttemptQuestion.objects.filter(pk=attempt_question.pk).update(
-            selected=ids, answered_at=now if ids else None
-        )
+    # The conditional update of the attempt takes its row lock, so a concurrent submit
+    # either sees this answer or makes this update find no open attempt.
+    still_open = (
+        Attempt.objects.in_progress()
+        .filter(pk=attempt.pk)
+        .exclude(deadline__lt=now - GRACE_PERIOD)
+    )
+    answer = AttemptQuestion.objects.filter(pk=attempt_question.pk)
+    values = {"selected": ids, "answered_at": now if ids else None}
+    if connections[answer.db].vendor == "postgresql":
+        saved = _save_in_one_statement(still_open, now, answer, values)
+    else:
+        with transaction.atomic():
+            saved = still_open.update(last_answer_at=now) and answer.update(**values)
+    if not saved:
+        raise QuizError(_("This attempt is closed; answers can no longer be changed."))
     return ids
+
+
+def _save_in_one_statement(still_open, now, answer, values):
+    """PostgreSQL: the attempt's update and, only if it found the attempt open, the answer's,
+    as one statement (a data-modifying WITH), so that saving an answer, which a whole ward does
+    at once, costs one round trip instead of four (BEGIN, two updates, COMMIT). The attempt's
+    row lock is taken as by a separate update. Returns how many answers were updated."""
+
+    def update_sql(queryset, values):
+        query = queryset.query.chain(UpdateQuery)
+        query.add_update_values(values)
+        return query.get_compiler(queryset.db).as_sql()
+
+    attempt_sql, attempt_params = update_sql(still_open, {"last_answer_at": now})
+    answer_sql, answer_params = update_sql(
+        answer.filter(attempt_id__in=RawSQL('SELECT "id" FROM "still_open"', ())), values
+    )
+    with connections[answer.db].cursor() as cursor:
+        cursor.execute(
+            f'WITH "still_open" AS ({attempt_sql} RETURNING "id") {answer_sql}',
+            (*attempt_params, *answer_params),
+        )
+        return cursor.rowcount
 
 
 def _grade(attempt):

@@ -1,12 +1,14 @@
 """Races that only a real server with concurrent connections can show: PostgreSQL only."""
 
 import threading
+import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from quizzes import services
 from quizzes.models import Attempt, AttemptState
+from quizzes.services import QuizError
 from tests.quizzes.factories import make_quiz
 
 pytestmark = [
@@ -53,3 +55,37 @@ def test_concurrent_starts_yield_one_attempt(learner):
     assert errors == []
     assert len(set(results)) == 1
     assert Attempt.objects.count() == 1
+
+
+def test_an_answer_sent_while_a_submit_is_closing_the_attempt_is_refused_not_lost(learner):
+    """Saving takes the attempt's row lock: an answer that arrives while a submit holds it
+    waits for the submit's outcome and is refused, instead of being stored beside a grade that
+    never saw it."""
+    quiz = make_quiz(questions=3)
+    attempt = services.start_attempt(learner=learner, quiz=quiz)
+    row = attempt.questions.first()
+    closing, release = threading.Event(), threading.Event()
+
+    def submit_in_flight():
+        try:
+            with transaction.atomic():
+                Attempt.objects.filter(pk=attempt.pk).update(state=AttemptState.SUBMITTED)
+                closing.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    submitter = threading.Thread(target=submit_in_flight)
+    submitter.start()
+    assert closing.wait(10)
+    threading.Timer(0.5, release.set).start()
+    started = time.monotonic()
+    with pytest.raises(QuizError):
+        services.save_answer(
+            attempt=attempt, attempt_question=row, choice_ids=[row.choices[0]["id"]]
+        )
+    waited = time.monotonic() - started
+    submitter.join()
+    row.refresh_from_db()
+    assert row.selected == []
+    assert waited >= 0.4  # it waited for the submit instead of reading the attempt as open
