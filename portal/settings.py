@@ -241,7 +241,7 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 10_000},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    SESSION_ENGINE = "portal.accounts.sessions"  # Django's database sessions, read faster
 
 # No inline script or style anywhere: pages load only the portal's own files.
 # data: images are allowed because Bootstrap draws its form and menu icons as data: SVGs.

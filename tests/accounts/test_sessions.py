@@ -94,3 +94,21 @@ def test_common_passwords_are_refused(client, learner):
         },
     )
     assert "too common" in response.content.decode()
+
+
+def test_an_expired_session_is_not_accepted(learner_client):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    assert learner_client.get(reverse("home")).status_code == 200
+    Session.objects.update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
+    response = learner_client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_a_made_up_session_cookie_is_a_stranger(client, learner):
+    client.cookies["sessionid"] = "made-up-key-that-no-server-issued"
+    assert client.get(reverse("home")).status_code == 302
+    client.cookies["sessionid"] = "short"
+    assert client.get(reverse("home")).status_code == 302
