@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from education.models import Status
 from quizzes import services
-from quizzes.models import Attempt, AttemptState, ReviewMode
+from quizzes.models import Attempt, AttemptState, Choice, ReviewMode
 from tests.quizzes.factories import add_question, choice_id, make_quiz
 
 
@@ -215,3 +215,17 @@ def test_answer_and_result_pages_use_a_fixed_number_of_queries(
             learner_client.get(reverse("quizzes:attempt-result", args=[attempt.pk])).status_code
             == 200
         )
+
+
+def test_large_ids_reach_the_answer_form_unformatted(learner_client, learner, settings):
+    """With thousands separators on, 12345 would read '12,345': the answer form must still
+    carry the ids themselves."""
+    settings.USE_THOUSAND_SEPARATOR = True
+    quiz = make_quiz(questions=1)
+    Choice.objects.create(
+        pk=12345, question=quiz.questions.get(), text="big", is_correct=False, position=9
+    )
+    attempt = services.start_attempt(learner=learner, quiz=quiz)
+    page = learner_client.get(reverse("quizzes:attempt", args=[attempt.pk])).content.decode()
+    assert 'value="12345"' in page
+    assert "12,345" not in page
