@@ -7,7 +7,7 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Max
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import UpdateQuery
@@ -148,17 +148,18 @@ def save_answer(*, attempt, attempt_question, choice_ids, now=None):
     )
     answer = AttemptQuestion.objects.filter(pk=attempt_question.pk)
     values = {"selected": ids, "answered_at": now if ids else None}
-    if connections[answer.db].vendor == "postgresql":
-        saved = _save_in_one_statement(still_open, now, answer, values)
+    using = router.db_for_write(AttemptQuestion)
+    if connections[using].vendor == "postgresql":
+        saved = _save_in_one_statement(still_open, now, answer, values, using)
     else:
-        with transaction.atomic():
+        with transaction.atomic(using=using):
             saved = still_open.update(last_answer_at=now) and answer.update(**values)
     if not saved:
         raise QuizError(_("This attempt is closed; answers can no longer be changed."))
     return ids
 
 
-def _save_in_one_statement(still_open, now, answer, values):
+def _save_in_one_statement(still_open, now, answer, values, using):
     """PostgreSQL: the attempt's update and, only if it found the attempt open, the answer's,
     as one statement (a data-modifying WITH), so that saving an answer, which a whole ward does
     at once, costs one round trip instead of four (BEGIN, two updates, COMMIT). The attempt's
@@ -167,13 +168,14 @@ def _save_in_one_statement(still_open, now, answer, values):
     def update_sql(queryset, values):
         query = queryset.query.chain(UpdateQuery)
         query.add_update_values(values)
-        return query.get_compiler(queryset.db).as_sql()
+        return query.get_compiler(using).as_sql()
 
     attempt_sql, attempt_params = update_sql(still_open, {"last_answer_at": now})
     answer_sql, answer_params = update_sql(
         answer.filter(attempt_id__in=RawSQL('SELECT "id" FROM "still_open"', ())), values
     )
-    with connections[answer.db].cursor() as cursor:
+    # As QuerySet.update does: an error inside a caller's atomic block marks it for rollback.
+    with transaction.mark_for_rollback_on_error(using), connections[using].cursor() as cursor:
         cursor.execute(
             f'WITH "still_open" AS ({attempt_sql} RETURNING "id") {answer_sql}',
             (*attempt_params, *answer_params),

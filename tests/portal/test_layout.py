@@ -18,8 +18,20 @@ def test_the_menu_marks_the_page_you_are_on(learner_client):
 
 
 def test_a_page_outside_the_menu_marks_no_menu_link(learner_client):
+    learner_client.get(reverse("home"))  # a menu page first: its menu is in the cache now
     page = learner_client.get(reverse("password_change")).content.decode()
     assert current_links(page) == []
+
+
+def test_only_staff_see_the_admin_link_on_the_same_page(client, make_user, learner):
+    # Staff with no editing or team role: the same menu flags as a learner, but an admin link.
+    it_admin = make_user("it.admin", is_staff=True)
+    links = {}
+    for person in (it_admin, learner):
+        client.force_login(person)
+        page = client.get(reverse("education:lesson-index")).content.decode()
+        links[person.username] = reverse("admin:index") in page
+    assert links == {it_admin.username: True, learner.username: False}
 
 
 def test_each_person_sees_their_own_name_and_sign_out_token(make_user, team):
