@@ -3,7 +3,8 @@ database that `bench/run.py` has loaded (same settings and middleware as the ser
 
     .venv/bin/python bench/profile_request.py --db postgres --size S dashboard team lesson
 
-Endpoints: live (/healthz/live), floor (the signed-in floor), lesson, course, attempt, answer, dashboard, team, csv, statistics, submit.
+Endpoints: live (/healthz/live), floor (the signed-in floor), lesson, course, attempt, answer,
+dashboard, team, csv, statistics, submit.
 Prints the time per request and pyinstrument's call tree; writes an HTML profile per
 endpoint to var/bench/profiles/. Needs bench/requirements.txt (pyinstrument)."""
 

@@ -6,7 +6,8 @@ page), ten thousand learners cost several times in Python what the database need
 the same counts. Here the database adds them up and Python only formats them. What counts
 (the published lessons and quizzes of each course) still comes from `Curriculum`, so the
 rules of publication live in one place, and the status, percent and mean score are worked
-out by the same ReportRow code. A test checks every row against report_rows.
+out by the report's own rules (status_of, percent_of, mean_of: the page through ReportRow,
+the CSV directly). A test checks every CSV line against report_rows.
 """
 
 from datetime import UTC, date

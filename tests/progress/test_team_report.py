@@ -285,3 +285,15 @@ def test_the_csv_agrees_with_the_report_for_every_learner_and_course(
     assert by_person["omar", "Second"][6] == "Not started"  # an open attempt is not a try
     overdue = csv_rows(client.get(reverse("progress:team-export"), {"status": "overdue"}))[1:]
     assert overdue == [row for row in exported if row[6] == "Overdue"] and overdue
+
+
+def test_a_filter_that_does_not_exist_is_named_at_its_field(supervisor_client, learner, course):
+    page = supervisor_client.get(
+        reverse("progress:team-report"), {"course": "99999", "status": "bogus"}
+    ).content.decode()
+    # Django points the field at its message (aria-describedby "<id>_error"); it must exist.
+    for name in ("course", "status"):
+        assert f'aria-describedby="id_{name}_error"' in page
+        assert f'id="id_{name}_error"' in page
+    assert 'aria-invalid="true"' in page
+    assert "Nina Nurse" in page  # the report itself still shows, unfiltered
