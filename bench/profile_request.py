@@ -42,6 +42,9 @@ def main():
     parser.add_argument("--learner", type=int, default=70, help="index of the probe learner")
     parser.add_argument("--show-all", action="store_true", help="library frames too")
     parser.add_argument("--flat", type=int, default=25, help="lines of the self-time list")
+    parser.add_argument(
+        "--time-only", action="store_true", help="no profiler: its overhead doubles the time"
+    )
     args = parser.parse_args()
 
     os.environ.update(portal_env(args.db, args.size, new_secret_key()))
@@ -103,16 +106,19 @@ def main():
             request(0)  # warm-up: imports, templates, first-row inserts
             times = []
             profiler = Profiler(interval=0.0005)
-            profiler.start()
+            if not args.time_only:
+                profiler.start()
             for n in range(args.requests):
                 started = time.perf_counter()
                 request(n)
                 times.append((time.perf_counter() - started) * 1000)
-            profiler.stop()
             print(
                 f"\n=== {endpoint} on {args.db} ({args.requests} requests): "
                 f"median {statistics.median(times):.1f} ms, min {min(times):.1f} ms ==="
             )
+            if args.time_only:
+                continue
+            profiler.stop()
             print(profiler.output_text(show_all=args.show_all))
             if args.flat:
                 flat = profiler.output_text(flat=True, show_all=True).splitlines()

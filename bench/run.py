@@ -88,11 +88,12 @@ def parse_args(argv=None):
     return args
 
 
-def snapshot_source(size):
+def snapshot_source(size, db):
     """Copy the portal's code to var/bench/src and measure the copy: other engineers edit the
     working tree all day, and an edit saved halfway through a run would otherwise change (or
     break) the code under measurement. The copy must pass `manage.py check` (which loads
-    every URL pattern); if it does not, an edit was probably caught halfway: try again."""
+    every URL pattern); if it does not, an edit was probably caught halfway: try again. It
+    checks against the first database measured (checking against SQLite creates its file)."""
     target = VAR_DIR / "src"
     for attempt in range(1, 6):
         shutil.rmtree(target, ignore_errors=True)
@@ -100,7 +101,7 @@ def snapshot_source(size):
         check = subprocess.run(
             [str(PYTHON), "manage.py", "check"],
             cwd=target,
-            env=portal_env("sqlite", size, new_secret_key()),
+            env=portal_env(db, size, new_secret_key()),
             capture_output=True,
             text=True,
         )
@@ -139,7 +140,7 @@ def main(argv=None):
     require_tools(args.databases)
     import report
 
-    source, code_version = snapshot_source(args.size)
+    source, code_version = snapshot_source(args.size, args.databases[0])
     os.environ["BENCH_SOURCE"] = str(source)
     log(f"measuring a copy of the code in {source.relative_to(ROOT)} (version {code_version})")
 

@@ -3,12 +3,14 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from html import escape
 
 from django import forms
 from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +18,7 @@ from education.models import Course
 from portal.accounts.models import Profession
 from portal.progress.models import Assignment
 from portal.progress.queries import progress_by_learner
+from portal.widgets import PlainSelect
 
 
 class ReportStatus:
@@ -39,33 +42,46 @@ SORTS = {
 }
 
 
+# Each field copies it (Django deep-copies a field's widget).
+FILTER_SELECT = PlainSelect(attrs={"class": "form-select"})
+
+
 class ReportFilterForm(forms.Form):
     team = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label=_("All my teams"), label=_("Team")
+        queryset=None,
+        required=False,
+        empty_label=_("All my teams"),
+        label=_("Team"),
+        widget=FILTER_SELECT,
     )
     profession = forms.ChoiceField(
         choices=[("", _("Any profession")), *Profession.choices],
         required=False,
         label=_("Profession"),
+        widget=FILTER_SELECT,
     )
     course = forms.ModelChoiceField(
         queryset=Course.objects.published(),
         required=False,
         empty_label=_("All courses"),
         label=_("Course"),
+        widget=FILTER_SELECT,
     )
-    status = forms.ChoiceField(choices=ReportStatus.CHOICES, required=False, label=_("Status"))
-    sort = forms.ChoiceField(choices=list(SORTS.items()), required=False, label=_("Sort"))
+    status = forms.ChoiceField(
+        choices=ReportStatus.CHOICES, required=False, label=_("Status"), widget=FILTER_SELECT
+    )
+    sort = forms.ChoiceField(
+        choices=list(SORTS.items()), required=False, label=_("Sort"), widget=FILTER_SELECT
+    )
 
     def __init__(self, *args, teams, courses, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
-        self.fields["team"].iterator = ListedChoiceIterator
+        team = self.fields["team"]
+        team.iterator = ListedChoiceIterator  # first: the queryset hands it to the widget
+        team.queryset = teams
         # The page has the published courses already: offer those, without a query.
         course = self.fields["course"]
         course.choices = [("", course.empty_label), *((c.pk, str(c)) for c in courses)]
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select"
 
 
 class ListedChoiceIterator(ModelChoiceIterator):
@@ -161,6 +177,40 @@ class ReportRow:
     @property
     def mean_best_label(self):
         return "—" if self.mean_best is None else f"{self.mean_best}%"
+
+    def as_table_row(self):
+        """The team report's row, built in Python as the admin's change list builds its
+        rows: a hundred rows of eight cells through the template engine took half the
+        page's time, and Django's format_html a third of what was left (each argument goes
+        through its lazy-string check). Every value is escaped here; the test of a learner
+        and a team with markup in their names guards it. The learner needs `report_url`
+        (the page sets it)."""
+        status = escape(self.status_label)
+        if self.status == ReportStatus.OVERDUE:
+            status = f'<span class="badge text-bg-danger">{status}</span>'
+        if self.due_on:
+            status = f'{status}<div class="small">{escape(self.due_label)}</div>'
+        learner = self.learner
+        return mark_safe(  # every part is escaped above or below
+            TABLE_ROW.format(
+                escape(learner.report_url),
+                escape(str(learner)),
+                escape(self.profession_label),
+                escape(str(learner.team or "—")),
+                escape(self.course.title),
+                escape(self.percent_label),
+                status,
+                escape(self.quizzes_label),
+                escape(self.mean_best_label),
+                escape(self.completed_label or "—"),
+            )
+        )
+
+
+TABLE_ROW = (
+    '<tr><td><a href="{}">{}</a><div class="small text-body-secondary">{}</div></td>'
+    "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"
+)
 
 
 # What the report and its CSV show of a person: loading the rest (password hash, dates,

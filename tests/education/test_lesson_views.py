@@ -43,7 +43,11 @@ def test_a_lesson_page_shows_objectives_before_the_text_and_the_sign_off_line(
     page = learner_client.get(lesson_url(lesson)).content.decode()
     assert page.index("Explain fracture risk") < page.index("Fracture risk rises.")
     assert '<h2 id="bone-health">' in page
-    assert "Start early" in page
+    objectives = page.index('<h2 id="objectives-heading" class="h5">Learning objectives</h2>')
+    assert objectives < page.index("<li>Explain fracture risk</li>")
+    key_points = page.index('<h2 id="key-points-heading" class="h5">Key points</h2>')
+    assert page.index("Fracture risk rises.") < key_points < page.index("<li>Start early</li>")
+    assert 'class="card border-success mt-4" aria-labelledby="key-points-heading"' in page
     assert "Awaiting clinical sign-off" in page
     assert "does not replace professional medical advice" in page
 

@@ -1,6 +1,6 @@
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -168,8 +168,24 @@ def test_a_completed_course_shows_its_date_and_no_longer_counts_as_overdue(
         for row in csv_rows(supervisor_client.get(reverse("progress:team-export")))
         if row[0] == "nina"
     )
-    assert nina[5:8] == ["100", "Completed", completed_on.date().isoformat()]
+    assert nina[5:8] == ["100", "Completed", timezone.localdate(completed_on).isoformat()]
     assert nina[11] == "0"
+
+
+def test_a_completion_after_midnight_in_summer_time_has_the_local_date_on_page_and_csv(
+    supervisor_client, learner, course
+):
+    # 23:30 UTC on 1 July is 00:30 on 2 July in London.
+    completed_at = datetime(2026, 7, 1, 23, 30, tzinfo=UTC)
+    CourseCompletion.objects.create(learner=learner, course=course, completed_at=completed_at)
+    page = supervisor_client.get(reverse("progress:team-report")).content.decode()
+    assert "2 Jul 2026" in page and "1 Jul 2026" not in page
+    nina = next(
+        row
+        for row in csv_rows(supervisor_client.get(reverse("progress:team-export")))
+        if row[0] == "nina"
+    )
+    assert nina[7] == "2026-07-02"
 
 
 @pytest.mark.parametrize("size", [3, 30])
@@ -184,6 +200,27 @@ def test_the_report_uses_a_fixed_number_of_queries(
     # query); the assignment totals, the updated lessons and the team choices of the form.
     with django_assert_num_queries(13):
         assert supervisor_client.get(reverse("progress:team-report")).status_code == 200
+
+
+def test_the_team_choices_are_read_without_a_server_side_cursor(supervisor_client, course):
+    # Django reads a ModelChoiceField's options through a cursor on PostgreSQL (three round
+    # trips for a few teams); the report's form reads them in one query.
+    with CaptureQueriesContext(connection) as queries:
+        supervisor_client.get(reverse("progress:team-report"))
+    assert not [q["sql"] for q in queries.captured_queries if q["sql"].startswith("DECLARE")]
+
+
+def test_each_row_links_to_its_learner_and_shows_names_with_markup_as_text(
+    supervisor_client, make_user, team, course
+):
+    team.name = "Ward <7> & co"
+    team.save()
+    mallory = make_user("mallory", team=team, display_name='<script>alert("x")</script>')
+    page = supervisor_client.get(reverse("progress:team-report")).content.decode()
+    assert "<script>alert" not in page
+    link = reverse("progress:learner-detail", args=[mallory.pk])
+    assert f'<a href="{link}">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</a>' in page
+    assert "<td>Ward &lt;7&gt; &amp; co</td>" in page
 
 
 def test_the_csv_reads_everyone_in_a_fixed_number_of_queries(

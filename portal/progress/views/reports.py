@@ -33,8 +33,8 @@ LEARNERS_PER_PAGE = 50
 CSV_PIECE_ROWS = 2000
 
 
-def _filtered(request):
-    teams, learners = report_scope(request.user)
+def _filtered(request, scope):
+    teams, learners = scope
     courses = list(Course.objects.published())
     form = ReportFilterForm(request.GET or None, teams=teams, courses=courses)
     data = form.cleaned_data if form.is_valid() else {}
@@ -49,7 +49,8 @@ def assignments_in_scope(teams, learners):
 
 @never_cache
 def team_report(request):
-    form, data, learners, courses = _filtered(request)
+    teams, scope = report_scope(request.user)
+    form, data, learners, courses = _filtered(request, (teams, scope))
     page = Paginator(learners, LEARNERS_PER_PAGE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     people = {learner.pk: learner for learner in page.object_list}
@@ -60,7 +61,6 @@ def team_report(request):
     ]
     query = request.GET.copy()
     query.pop("page", None)
-    teams, scope = report_scope(request.user)
     due = assignments_in_scope(teams, scope).aggregate(
         overdue=Count("id", filter=Q(due_on__lt=today)),
         soon=Count("id", filter=Q(due_on__gte=today, due_on__lte=today + timedelta(days=14))),
@@ -137,6 +137,7 @@ def csv_lines(learners, courses, data, today):
     labels = words()
     professions, statuses = labels["profession"], labels["status"]
     status_wanted = data.get("status")
+    zone = timezone.get_current_timezone()  # the page's dates are local: so are the CSV's
     per_course = {
         course.pk: (
             curriculum.lessons_total.get(course.pk, 0),
@@ -173,7 +174,7 @@ def csv_lines(learners, courses, data, today):
                 title,
                 percent_of(done + passed, lessons_total + quizzes_total),
                 statuses[status],
-                completed_at.date().isoformat() if completed_at else "",
+                completed_at.astimezone(zone).date().isoformat() if completed_at else "",
                 f"{done}/{lessons_total}",
                 f"{passed}/{quizzes_total}",
                 "" if mean is None else mean,
@@ -190,7 +191,7 @@ def csv_lines(learners, courses, data, today):
 
 @never_cache
 def export_csv(request):
-    _form, data, learners, courses = _filtered(request)
+    _form, data, learners, courses = _filtered(request, report_scope(request.user))
     response = StreamingHttpResponse(
         csv_lines(learners, courses, data, timezone.localdate()),
         content_type="text/csv; charset=utf-8",
