@@ -11,7 +11,8 @@ class AccountBackend(ModelBackend):
     took ~0.5 ms against ~0.1 ms for reading and converting the row (sessions.py does the
     same for the session). Each value goes through the converters the ORM would apply
     (SQLite's booleans and dates), and the row becomes a user as the ORM makes it
-    (`from_db`). Signing in and permissions stay ModelBackend's."""
+    (`from_db`). Signing in and permissions stay ModelBackend's, and so does the async
+    `aget_user` (the portal runs under WSGI)."""
 
     def get_user(self, user_id):
         model = get_user_model()
@@ -19,12 +20,14 @@ class AccountBackend(ModelBackend):
             user_id = model._meta.pk.to_python(user_id)
         except ValidationError:  # a session whose id no longer fits the model
             return None
-        user = read_row(model, router.db_for_read(model), user_id)
+        user = _read_row(model, router.db_for_read(model), user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
-def read_row(model, alias, pk):
-    """The `model` row with primary key `pk` from database `alias`, or None."""
+def _read_row(model, alias, pk):
+    """The `model` row with primary key `pk` from database `alias`, or None. For a model of
+    one table (no multi-table inheritance) whose fields need no `select_format` (the user
+    model); it reads the table directly, not through the default manager."""
     connection = connections[alias]
     quote = connection.ops.quote_name
     fields = model._meta.concrete_fields

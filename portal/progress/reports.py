@@ -42,12 +42,29 @@ SORTS = {
 }
 
 
+class ListedChoiceIterator(ModelChoiceIterator):
+    """The choices of a short list in one plain query. Django's own iterator reads them
+    through a server-side cursor on PostgreSQL: three round trips for a few rows."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ListedModelChoiceField(forms.ModelChoiceField):
+    # A class attribute, not set on the field afterwards: setting the queryset hands the
+    # widget an iterator, so one set later never reaches the widget.
+    iterator = ListedChoiceIterator
+
+
 # Each field copies it (Django deep-copies a field's widget).
 FILTER_SELECT = PlainSelect(attrs={"class": "form-select"})
 
 
 class ReportFilterForm(forms.Form):
-    team = forms.ModelChoiceField(
+    team = ListedModelChoiceField(
         queryset=None,
         required=False,
         empty_label=_("All my teams"),
@@ -76,23 +93,10 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, *args, teams, courses, **kwargs):
         super().__init__(*args, **kwargs)
-        team = self.fields["team"]
-        team.iterator = ListedChoiceIterator  # first: the queryset hands it to the widget
-        team.queryset = teams
+        self.fields["team"].queryset = teams
         # The page has the published courses already: offer those, without a query.
         course = self.fields["course"]
         course.choices = [("", course.empty_label), *((c.pk, str(c)) for c in courses)]
-
-
-class ListedChoiceIterator(ModelChoiceIterator):
-    """The choices of a short list in one plain query. Django's own iterator reads them
-    through a server-side cursor on PostgreSQL: three round trips for a few rows."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in self.queryset:
-            yield self.choice(obj)
 
 
 @lru_cache(maxsize=16)

@@ -1,11 +1,13 @@
 import pytest
 from django import forms
+from django.utils.safestring import mark_safe
 
 from portal.widgets import PlainSelect
 
 CHOICES = [
     ("", "Any"),
     ("x", "Fish & <chips>"),
+    ("safe", mark_safe("<b>Bold</b> &amp; safe")),
     ("ward", [("1", "Ward 1"), ("2", 'Ward "2"')]),
 ]
 
@@ -27,12 +29,14 @@ def test_it_draws_the_same_select_as_django(data):
     """Selected options, groups, escaping, and the attributes Django adds for errors and help
     text (aria-invalid, aria-describedby, required) must all come out the same."""
     django_form = form_class()(data)
-    plain_form = form_class(PlainSelect(attrs={"class": "form-select"}))(data)
+    attrs = {"class": "form-select", "data-none": None, "data-safe": mark_safe("a&amp;b")}
+    plain_form = form_class(PlainSelect(attrs=attrs))(data)
     for form in (django_form, plain_form):
         form.is_valid()
-    django_form.fields["optional"].widget.attrs["class"] = "form-select"
-    django_form.fields["required"].widget.attrs["class"] = "form-select"
+    django_form.fields["optional"].widget.attrs.update(attrs)
+    django_form.fields["required"].widget.attrs.update(attrs)
     for name in ("optional", "required"):
         expected = "".join(line.strip() for line in str(django_form[name]).splitlines())
         assert str(plain_form[name]) == expected
-    assert "Fish &amp; &lt;chips&gt;" in str(plain_form["optional"])
+    drawn = str(plain_form["optional"])
+    assert "Fish &amp; &lt;chips&gt;" in drawn and "<b>Bold</b> &amp; safe" in drawn

@@ -202,6 +202,7 @@ def test_the_report_uses_a_fixed_number_of_queries(
         assert supervisor_client.get(reverse("progress:team-report")).status_code == 200
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no such cursors")
 def test_the_team_choices_are_read_without_a_server_side_cursor(supervisor_client, course):
     # Django reads a ModelChoiceField's options through a cursor on PostgreSQL (three round
     # trips for a few teams); the report's form reads them in one query.
