@@ -287,6 +287,13 @@ def test_a_supervisor_filters_the_team_report_and_downloads_their_team_only(
         expect(row.get_by_role("cell").first).to_contain_text("Rhys Resident")
     sue.check_page()
     assert page_width(page) <= 360
+    # Words stay whole: a button's label on one line, a course title broken only at spaces.
+    apply = page.get_by_role("button", name="Apply").bounding_box()
+    download = page.get_by_role("link", name="Download CSV").bounding_box()
+    assert abs(apply["height"] - download["height"]) < 1 and apply["height"] < 48
+    title = body_rows.first.get_by_role("cell").nth(2)
+    assert title.evaluate("cell => cell.scrollWidth <= cell.clientWidth")
+    assert title.evaluate("cell => getComputedStyle(cell).overflowWrap") == "normal"
     sue.screenshot("phone-team-report-filtered")
     found = serious_violations(page)
     assert found == [], "\n".join(found)
