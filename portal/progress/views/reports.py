@@ -33,8 +33,7 @@ LEARNERS_PER_PAGE = 50
 CSV_PIECE_ROWS = 2000
 
 
-def _filtered(request, scope):
-    teams, learners = scope
+def _filtered(request, teams, learners):
     courses = list(Course.objects.published())
     form = ReportFilterForm(request.GET or None, teams=teams, courses=courses)
     data = form.cleaned_data if form.is_valid() else {}
@@ -50,7 +49,7 @@ def assignments_in_scope(teams, learners):
 @never_cache
 def team_report(request):
     teams, scope = report_scope(request.user)
-    form, data, learners, courses = _filtered(request, (teams, scope))
+    form, data, learners, courses = _filtered(request, teams, scope)
     page = Paginator(learners, LEARNERS_PER_PAGE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     people = {learner.pk: learner for learner in page.object_list}
@@ -191,7 +190,7 @@ def csv_lines(learners, courses, data, today):
 
 @never_cache
 def export_csv(request):
-    _form, data, learners, courses = _filtered(request, report_scope(request.user))
+    _form, data, learners, courses = _filtered(request, *report_scope(request.user))
     response = StreamingHttpResponse(
         csv_lines(learners, courses, data, timezone.localdate()),
         content_type="text/csv; charset=utf-8",
