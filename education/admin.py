@@ -117,12 +117,14 @@ class CourseAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmi
     search_fields = ("title", "summary")
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("updated_by", "updated_at")
-    live_content_fields = ("title", "slug", "position", "summary", "audience", "objectives")
+    live_content_fields = (
+        "title", "slug", "position", "summary", "audience", "objectives", "disclaimer",
+    )  # fmt: skip
     # The draft shares its live course's address, which publishing keeps.
     draft_frozen_fields = ("slug",)
     fieldsets = (
         (None, {"fields": ("title", "slug", "position", "draft_of")}),
-        (_("Text"), {"fields": ("summary", "audience", "objectives")}),
+        (_("Text"), {"fields": ("summary", "audience", "objectives", "disclaimer")}),
         (
             _("Workflow and clinical governance"),
             {
@@ -153,7 +155,7 @@ class TagAdmin(admin.ModelAdmin):
 
 CONTENT_FIELDS = (
     "course", "title", "slug", "position", "tags", "summary", "objectives", "body",
-    "key_points", "references", "estimated_minutes",
+    "key_points", "references", "reviewer_notes", "estimated_minutes",
 )  # fmt: skip
 
 
@@ -204,6 +206,7 @@ class LessonAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmi
             _("Workflow and clinical governance"),
             {
                 "fields": (
+                    "reviewer_notes",
                     "status",
                     "publish_at",
                     "clinical_reviewer",

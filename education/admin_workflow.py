@@ -286,6 +286,9 @@ class WorkflowAdminMixin(VersionHistoryMixin):
             "form": form,
             "label": label,
             "change_url": change_url,
+            # What the item-writing checker finds, for a quiz (quizzes.item_checks): the
+            # reviewer sees it before publishing.
+            "findings": obj.item_findings() if hasattr(obj, "item_findings") else None,
         }
         return TemplateResponse(request, "admin/education/transition.html", context)
 

@@ -120,6 +120,7 @@ def parse_courses(directory, problems):
                 "position": check.number("position", minimum=0, maximum=10_000),
                 "audience": check.text("audience", required=False),
                 "objectives": "\n".join(check.text_list("objectives")),
+                "disclaimer": check.text("disclaimer", required=False),
                 "summary": body.strip(),
             }
         )
@@ -147,6 +148,7 @@ def parse_lessons(directory, problems):
                 "objectives": "\n".join(check.text_list("objectives", required=True)),
                 "key_points": "\n".join(check.text_list("key_points")),
                 "references": "\n".join(check.text_list("references")),
+                "reviewer_notes": "\n".join(check.text_list("reviewer_notes")),
                 "tags": sorted(set(check.text_list("tags"))),
                 "body": body.strip() + "\n",
             }
@@ -167,29 +169,49 @@ def fingerprint(values):
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
 
 
-COURSE_FIELDS = ("title", "position", "audience", "objectives", "summary")
+COURSE_FIELDS = ("title", "position", "audience", "objectives", "disclaimer", "summary")
 LESSON_FIELDS = (
     "title", "position", "estimated_minutes", "summary", "objectives", "key_points",
-    "references", "body",
+    "references", "reviewer_notes", "body",
 )  # fmt: skip
+# Fields added after hospitals had loaded the curriculum. While empty they are left out of
+# the state a fingerprint is taken of, so that an item loaded before they existed is not
+# mistaken for one an editor has changed since.
+LATER_FIELDS = ("reviewer_notes", "reviewer_note", "disclaimer")
+
+
+def without_empty_later_fields(state):
+    return {name: value for name, value in state.items() if name not in LATER_FIELDS or value}
+
+
+def read_facts(directory=CURRICULUM_DIR):
+    """The source article's facts (facts.toml): {id: statement}; empty if there is none."""
+    path = directory / "facts.toml"
+    if not path.exists():
+        return {}
+    return tomllib.loads(path.read_text(encoding="utf-8"))["facts"]
 
 
 def course_state(course):
-    return {
-        **{name: getattr(course, name) for name in COURSE_FIELDS},
-        "status": course.status,
-    }
+    return without_empty_later_fields(
+        {
+            **{name: getattr(course, name) for name in COURSE_FIELDS},
+            "status": course.status,
+        }
+    )
 
 
 def lesson_state(lesson, tags):
-    return {
-        **{name: getattr(lesson, name) for name in LESSON_FIELDS},
-        "course": lesson.course.slug,
-        "tags": sorted(tags),
-        "status": lesson.status,
-        "clinical_reviewer": lesson.clinical_reviewer_id,
-        "reviewed_on": lesson.reviewed_on,
-    }
+    return without_empty_later_fields(
+        {
+            **{name: getattr(lesson, name) for name in LESSON_FIELDS},
+            "course": lesson.course.slug,
+            "tags": sorted(tags),
+            "status": lesson.status,
+            "clinical_reviewer": lesson.clinical_reviewer_id,
+            "reviewed_on": lesson.reviewed_on,
+        }
+    )
 
 
 def parse_curriculum(directory=CURRICULUM_DIR):
@@ -244,7 +266,7 @@ def write_courses(courses, report):
             outcome = "create"
         else:
             before = course_state(course)
-            outcome = _plan(course, before, {**before, **values})
+            outcome = _plan(course, before, without_empty_later_fields({**before, **values}))
         if outcome in {"create", "update"}:
             for name, value in values.items():
                 setattr(course, name, value)
@@ -281,7 +303,9 @@ def write_lessons(lessons, report):
             outcome = "create"
         else:
             before = lesson_state(lesson, [tag.name for tag in lesson.tags.all()])
-            desired = {**before, **values, "course": data["course"], "tags": sorted(new_tag_names)}
+            desired = without_empty_later_fields(
+                {**before, **values, "course": data["course"], "tags": sorted(new_tag_names)}
+            )
             outcome = _plan(lesson, before, desired)
         if outcome in {"create", "update"}:
             for name, value in values.items():

@@ -146,6 +146,14 @@ class Course(Governed):
     objectives = models.TextField(
         _("learning objectives"), blank=True, help_text=_("One objective per line.")
     )
+    disclaimer = models.TextField(
+        _("medical disclaimer"),
+        blank=True,
+        help_text=_(
+            "Shown with every lesson and quiz of the course. Blank: the portal's general "
+            "disclaimer."
+        ),
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
     # Only the course's own fields: its lessons and quizzes stay attached to the live row.
     draft_of = models.ForeignKey(
@@ -261,6 +269,15 @@ class Lesson(Governed):
     body_html = models.TextField(_("rendered text"), editable=False, default="")
     key_points = models.TextField(_("key points"), blank=True, help_text=_("One per line."))
     references = models.TextField(_("references"), blank=True, help_text=_("One per line."))
+    reviewer_notes = models.TextField(
+        _("notes for the clinical reviewer"),
+        blank=True,
+        help_text=_(
+            "Where the lesson goes beyond the source article (general practice, safety "
+            "advice, an inference), one per line, for the reviewer to check. Never shown to "
+            "learners."
+        ),
+    )
     estimated_minutes = models.PositiveSmallIntegerField(_("estimated minutes"), default=10)
     position = models.PositiveIntegerField(_("position"), default=0)
     tags = models.ManyToManyField(Tag, blank=True, related_name="lessons", verbose_name=_("tags"))

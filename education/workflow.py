@@ -23,10 +23,10 @@ from education.models import Course, Lesson, Status, WorkflowAction, WorkflowEve
 PUBLISH_PERMISSION = "education.publish_content"
 LESSON_CONTENT_FIELDS = (
     "course", "title", "summary", "objectives", "body", "key_points", "references",
-    "estimated_minutes", "position",
+    "reviewer_notes", "estimated_minutes", "position",
 )  # fmt: skip
 # Only the course's own text: its lessons and quizzes hang off the live course throughout.
-COURSE_CONTENT_FIELDS = ("title", "summary", "audience", "objectives", "position")
+COURSE_CONTENT_FIELDS = ("title", "summary", "audience", "objectives", "disclaimer", "position")
 # What a draft copies from the live row, and gives back to it when published.
 DRAFT_FIELDS = {Course: COURSE_CONTENT_FIELDS, Lesson: LESSON_CONTENT_FIELDS}
 SIGN_OFF_FIELDS = ("clinical_reviewer", "reviewed_on", "next_review_due")

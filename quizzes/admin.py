@@ -4,6 +4,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -17,6 +18,7 @@ from education.models import Status
 from education.workflow import WorkflowError
 from quizzes import drafts, services
 from quizzes.drafts import QUIZ_FIELDS, copy_questions, start_quiz_draft
+from quizzes.item_checks import Item, check_item
 from quizzes.models import Attempt, Choice, Question, Quiz, Regrade
 from quizzes.validation import answer_key_problems
 
@@ -28,6 +30,20 @@ def admin_link(url_name, obj, label):
     if obj.pk is None:
         return "—"
     return format_html('<a href="{}">{}</a>', reverse(url_name, args=[obj.pk]), label)
+
+
+def findings_list(findings, *, numbered=False):
+    """The item-writing checker's findings as a list an editor reads beside the question."""
+    return render_to_string(
+        "admin/includes/item_checks.html", {"findings": findings, "numbered": numbered}
+    )
+
+
+def question_findings(question):
+    if question.pk is None:
+        return []
+    lesson = question.quiz.lesson
+    return check_item(Item.from_question(question), lesson_text=lesson.body if lesson else "")
 
 
 class ChoiceInlineFormSet(forms.BaseInlineFormSet):
@@ -88,13 +104,20 @@ class QuestionAdmin(VersionHistoryMixin, admin.ModelAdmin):
         "rationale",
         "points",
         "objective",
+        "reviewer_note",
         "is_active",
+        "item_check",
     )
+    readonly_fields = ("item_check",)
     can_restore = True
 
     @admin.display(description=_("question"))
     def short_stem(self, question):
         return question.stem[:90]
+
+    @admin.display(description=_("item-writing check"))
+    def item_check(self, question):
+        return findings_list(question_findings(question))
 
     def restore(self, historical, user):
         question, with_choices = drafts.restore_question_version(historical=historical, user=user)
@@ -128,12 +151,25 @@ class QuestionAdmin(VersionHistoryMixin, admin.ModelAdmin):
 
 class QuestionInline(admin.TabularInline):
     model = Question
-    fields = ("position", "kind", "stem", "points", "is_active")
+    fields = ("position", "kind", "stem", "points", "is_active", "item_check")
+    readonly_fields = ("item_check",)
     extra = 0
     show_change_link = True
     formfield_overrides = {
         Question._meta.get_field("stem").__class__: {"widget": forms.Textarea(attrs={"rows": 2})}
     }
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("quiz__lesson")
+            .prefetch_related("choices")
+        )
+
+    @admin.display(description=_("item-writing check"))
+    def item_check(self, question):
+        return findings_list(question_findings(question))
 
     def has_add_permission(self, request, obj=None):
         return (obj is None or obj.accepts_edits) and super().has_add_permission(request, obj)
@@ -164,7 +200,7 @@ class QuizAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     inlines = [QuestionInline]
     actions = ["duplicate", "regrade"]
     change_form_template = "admin/quizzes/quiz_change_form.html"
-    readonly_fields = ("preview_link",)
+    readonly_fields = ("preview_link", "item_check")
     can_restore = True
     fieldsets = (
         (
@@ -195,6 +231,7 @@ class QuizAdmin(WorkflowAdminMixin, admin.ModelAdmin):
                 )
             },
         ),
+        (_("Item-writing check"), {"fields": ("item_check",)}),
     )
 
     def get_readonly_fields(self, request, obj=None):
@@ -238,6 +275,12 @@ class QuizAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("active questions"), ordering="active_count")
     def active_questions(self, quiz):
         return quiz.active_count
+
+    @admin.display(description=_("findings"))
+    def item_check(self, quiz):
+        if quiz.pk is None:
+            return "—"
+        return findings_list(quiz.item_findings(), numbered=True)
 
     @admin.display(description=_("preview"))
     def preview_link(self, quiz):

@@ -22,7 +22,9 @@ QUIZ_FIELDS = (
     "review_mode", "position",
 )  # fmt: skip
 SIGN_OFF_FIELDS = ("clinical_reviewer", "reviewed_on", "next_review_due")
-QUESTION_FIELDS = ("kind", "vignette", "stem", "rationale", "points", "objective")
+QUESTION_FIELDS = (
+    "kind", "vignette", "stem", "rationale", "points", "objective", "reviewer_note",
+)  # fmt: skip
 CHOICE_FIELDS = ("text", "is_correct", "feedback")
 
 

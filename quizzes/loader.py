@@ -3,10 +3,17 @@ the lesson loader: all or nothing, and never overwrite a quiz an editor changed.
 
 import tomllib
 
-from education.loader import CURRICULUM_DIR, SLUG_RE, display_path, fingerprint
+from education.loader import (
+    CURRICULUM_DIR,
+    SLUG_RE,
+    display_path,
+    fingerprint,
+    read_facts,
+    without_empty_later_fields,
+)
 from education.models import Lesson, Status, lines
-from quizzes.drafts import QUESTION_FIELDS, sync_questions
-from quizzes.models import QuestionKind, Quiz
+from quizzes.drafts import QUESTION_FIELDS, apply_question
+from quizzes.models import Question, QuestionKind, Quiz
 
 QUIZ_FIELDS = ("title", "introduction", "pass_mark")
 
@@ -15,7 +22,7 @@ def _problem(problems, path, message):
     problems.append(f"{path}: {message}")
 
 
-def _check_question(number, raw, objectives, problems, path):
+def _check_question(number, raw, objectives, problems, path, facts):
     where = f"question {number}"
     if not isinstance(raw, dict):
         _problem(problems, path, f"{where} must be a table")
@@ -32,6 +39,13 @@ def _check_question(number, raw, objectives, problems, path):
     if not isinstance(objective, int) or not 1 <= objective <= len(objectives):
         _problem(problems, path, f"{where}: 'objective' must be 1 to {len(objectives)}")
         objective = None
+    fact = raw.get("fact", "")
+    if fact and fact not in facts:
+        _problem(problems, path, f"{where}: 'fact' {fact!r} is not in facts.toml")
+    note = raw.get("reviewer_note", "")
+    if not isinstance(note, str):
+        _problem(problems, path, f"{where}: 'reviewer_note' must be text")
+        note = ""
     points = raw.get("points", 1)
     if not isinstance(points, int) or isinstance(points, bool) or not 1 <= points <= 100:
         _problem(problems, path, f"{where}: 'points' must be a whole number from 1 to 100")
@@ -69,6 +83,8 @@ def _check_question(number, raw, objectives, problems, path):
         "rationale": str(raw.get("rationale", "")).strip(),
         "points": points,
         "objective": objectives[objective - 1] if objective else "",
+        "reviewer_note": note.strip(),
+        "fact": fact,
         "choices": clean_choices,
     }
 
@@ -76,6 +92,7 @@ def _check_question(number, raw, objectives, problems, path):
 def parse_quizzes(lessons, problems, directory=CURRICULUM_DIR):
     """`lessons`: the parsed lesson files (education.loader), to resolve objectives."""
     lessons_by_slug = {lesson["slug"]: lesson for lesson in lessons}
+    facts = read_facts(directory)
     quizzes = []
     seen = {}
     for file in sorted((directory / "quizzes").glob("*.toml")):
@@ -116,7 +133,7 @@ def parse_quizzes(lessons, problems, directory=CURRICULUM_DIR):
                 "introduction": str(raw.get("introduction", "")).strip(),
                 "pass_mark": pass_mark,
                 "questions": [
-                    _check_question(number, question, objectives, problems, path)
+                    _check_question(number, question, objectives, problems, path, facts)
                     for number, question in enumerate(questions, start=1)
                 ],
             }
@@ -125,21 +142,25 @@ def parse_quizzes(lessons, problems, directory=CURRICULUM_DIR):
 
 
 def quiz_state(quiz):
-    """Everything the loader writes, as it is in the database now."""
+    """Everything the loader writes, as it is in the database now. Retired questions are
+    left out: the loader retires the questions a new file no longer has."""
     return {
         **{name: getattr(quiz, name) for name in QUIZ_FIELDS},
         "lesson": quiz.lesson.slug if quiz.lesson_id else None,
         "status": quiz.status,
         "questions": [
-            {
-                **{name: getattr(question, name) for name in QUESTION_FIELDS},
-                "is_active": question.is_active,
-                "choices": [
-                    {"text": c.text, "is_correct": c.is_correct, "feedback": c.feedback}
-                    for c in question.choices.all()
-                ],
-            }
+            without_empty_later_fields(
+                {
+                    **{name: getattr(question, name) for name in QUESTION_FIELDS},
+                    "is_active": question.is_active,
+                    "choices": [
+                        {"text": c.text, "is_correct": c.is_correct, "feedback": c.feedback}
+                        for c in question.choices.all()
+                    ],
+                }
+            )
             for question in quiz.questions.all()
+            if question.is_active
         ],
     }
 
@@ -150,14 +171,58 @@ def desired_state(data, status):
         "lesson": data["lesson"],
         "status": status,
         "questions": [
-            {
-                **{name: q[name] for name in QUESTION_FIELDS},
-                "is_active": True,
-                "choices": q["choices"],
-            }
+            without_empty_later_fields(
+                {
+                    **{name: q[name] for name in QUESTION_FIELDS},
+                    "is_active": True,
+                    "choices": q["choices"],
+                }
+            )
             for q in data["questions"]
         ],
     }
+
+
+def _identity(kind, vignette, stem, choices):
+    """What a learner sees and is marked on: a question that keeps it is the same question,
+    whatever its rationale or feedback say now."""
+    return (
+        kind,
+        vignette.strip(),
+        stem.strip(),
+        tuple((choice["text"], choice["is_correct"]) for choice in choices),
+    )
+
+
+def load_questions(quiz, questions):
+    """Make the quiz's active questions those of its file, in order, keeping each question's
+    identity: one whose case, stem, options and key are unchanged keeps its row (attempts
+    and item statistics stay with it) and is updated in place; any other is a new question.
+    Questions the file no longer has are retired if an attempt has shown them (its review
+    keeps the question as it was shown), deleted otherwise."""
+    existing = {}
+    for question in quiz.questions.prefetch_related("choices").order_by("position", "id"):
+        choices = [{"text": c.text, "is_correct": c.is_correct} for c in question.choices.all()]
+        existing.setdefault(
+            _identity(question.kind, question.vignette, question.stem, choices), question
+        )
+    for position, data in enumerate(questions, start=1):
+        key = _identity(data["kind"], data["vignette"], data["stem"], data["choices"])
+        question = existing.pop(key, None) or Question(quiz=quiz)
+        apply_question(question, {**data, "position": position, "is_active": True})
+    leftover = list(existing.values())
+    shown = set(
+        Question.objects.filter(pk__in=[q.pk for q in leftover], attempt_questions__isnull=False)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    for offset, question in enumerate(leftover, start=len(questions) + 1):
+        if question.pk in shown:
+            question.is_active = False
+            question.position = offset
+            question.save(update_fields=["is_active", "position"])
+        else:
+            question.delete()
 
 
 def write_quizzes(quizzes, report):
@@ -193,7 +258,7 @@ def write_quizzes(quizzes, report):
             setattr(quiz, name, data[name])
         quiz.lesson = lessons[data["lesson"]]
         quiz.save()
-        sync_questions(quiz, data["questions"])
+        load_questions(quiz, data["questions"])
         quiz.loaded_fingerprint = fingerprint(desired_state(data, quiz.status))
         quiz.save(update_fields=["loaded_fingerprint"])
         (report.created if created else report.updated).append(label)

@@ -169,6 +169,11 @@ class Quiz(Governed):
         return reverse("quizzes:quiz", args=[self.slug])
 
     @property
+    def home_course(self):
+        """The course the quiz belongs to, directly or through its lesson."""
+        return self.course if self.course_id else self.lesson.course
+
+    @property
     def is_live(self):
         """Published (or archived) and not a draft: its questions change only by publishing
         a reviewed draft."""
@@ -188,18 +193,30 @@ class Quiz(Governed):
     def workflow_problems(self):
         """Why this quiz cannot go to review or to learners as it is (asked by
         education.workflow before submitting and publishing): a message for each question
-        whose answer key makes no sense. Retired questions are checked too: a regrade still
-        marks the attempts that were given them."""
+        whose answer key makes no sense, and each error of the item-writing checker.
+        Retired questions' keys are checked too: a regrade still marks the attempts that
+        were given them."""
         from quizzes.validation import answer_key_problems
 
         return [
-            _("Question %(number)d (“%(question)s”): %(problem)s")
-            % {"number": number, "question": question, "problem": problem}
-            for number, question in enumerate(
-                self.questions.prefetch_related("choices").order_by("position", "id"), start=1
-            )
-            for problem in answer_key_problems(question.kind, question.choices.all())
+            *(
+                _("Question %(number)d (“%(question)s”): %(problem)s")
+                % {"number": number, "question": question, "problem": problem}
+                for number, question in enumerate(
+                    self.questions.prefetch_related("choices").order_by("position", "id"),
+                    start=1,
+                )
+                for problem in answer_key_problems(question.kind, question.choices.all())
+            ),
+            *(str(finding) for finding in self.item_findings() if finding.is_error),
         ]
+
+    def item_findings(self):
+        """What the item-writing checker finds in the active questions (quizzes.item_checks),
+        for the editor and the reviewer."""
+        from quizzes.item_checks import check_saved_quiz
+
+        return check_saved_quiz(self)
 
     def clean(self):
         errors = {}
@@ -237,6 +254,14 @@ class Question(models.Model):
     points = models.PositiveSmallIntegerField(_("points"), default=1)
     position = models.PositiveIntegerField(_("position"), default=0)
     objective = models.CharField(_("learning objective tested"), max_length=300, blank=True)
+    reviewer_note = models.TextField(
+        _("note for the clinical reviewer"),
+        blank=True,
+        help_text=_(
+            "Where the question's reasoning goes beyond the source article, for the reviewer "
+            "to check. Never shown to learners."
+        ),
+    )
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Retired questions are no longer drawn.")
     )

@@ -20,7 +20,10 @@ def attempt_for_user(request, pk):
 
 
 def published_quiz(slug):
-    return get_object_or_404(Quiz.objects.published().select_related("lesson"), slug=slug)
+    return get_object_or_404(
+        Quiz.objects.published().select_related("lesson__course", "course", "clinical_reviewer"),
+        slug=slug,
+    )
 
 
 def quiz_list(request):

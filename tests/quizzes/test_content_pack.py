@@ -150,19 +150,19 @@ def test_a_pack_round_trips_into_an_empty_database(shipped, reviewer):
     counts = content_counts()
     assert len(before["courses"]) == 2 and len(before["lessons"]) == 13
     assert len(before["quizzes"]) == 13
-    assert sum(len(q["questions"]) for q in before["quizzes"]) == 91 == counts["Question"]
+    assert sum(len(q["questions"]) for q in before["quizzes"]) == counts["Question"] >= 91
 
     wipe_content()
     summary = import_pack(through_json(before))
 
     assert (summary.courses, summary.lessons, summary.quizzes) == (2, 13, 13)
-    assert (summary.questions, summary.choices) == (91, counts["Choice"])
+    assert (summary.questions, summary.choices) == (counts["Question"], counts["Choice"])
     assert content_counts() == counts
     assert canonical(export_pack()) == canonical(before)
     lesson = Lesson.objects.get(slug="bone-health")
     assert lesson.clinical_reviewer == reviewer and lesson.is_signed_off
     assert lesson.body_html == body_html  # rendered again by Lesson.save()
-    assert Question.objects.exclude(stem_html="").count() == 91
+    assert Question.objects.exclude(stem_html="").count() == counts["Question"]
 
 
 def test_the_pack_carries_sign_off_as_a_username_and_dates_as_iso_text(shipped, reviewer):
@@ -340,7 +340,7 @@ def test_export_runs_a_fixed_number_of_queries(db, django_assert_max_num_queries
     import_pack(small_pack())  # 1 quiz, 1 question
     with django_assert_max_num_queries(6):
         assert len(export_pack()["quizzes"]) == 1
-    call_command("load_curriculum")  # 13 more quizzes, 91 more questions
+    call_command("load_curriculum")  # 13 more quizzes, over 90 more questions
     with django_assert_max_num_queries(6):
         assert len(export_pack()["quizzes"]) == 14
 
@@ -363,7 +363,8 @@ def test_export_then_import_content_through_a_file(shipped, tmp_path, capsys):
 
     call_command("import_content", str(path))
 
-    assert "Imported 2 course(s), 13 lesson(s), 13 quiz(zes), 91 question(s)" in (
+    questions = counts["Question"]
+    assert f"Imported 2 course(s), 13 lesson(s), 13 quiz(zes), {questions} question(s)" in (
         capsys.readouterr().out
     )
     assert content_counts() == counts

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -229,3 +231,24 @@ def test_large_ids_reach_the_answer_form_unformatted(learner_client, learner, se
     page = learner_client.get(reverse("quizzes:attempt", args=[attempt.pk])).content.decode()
     assert 'value="12345"' in page
     assert "12,345" not in page
+
+
+def test_a_quiz_awaiting_sign_off_says_so_and_a_signed_off_one_names_its_reviewer(
+    learner_client, quiz, reviewer
+):
+    page = learner_client.get(quiz.get_absolute_url()).content.decode()
+    assert "Awaiting clinical sign-off" in page
+    quiz.clinical_reviewer = reviewer
+    quiz.reviewed_on = datetime.date(2026, 11, 2)
+    quiz.save()
+    page = learner_client.get(quiz.get_absolute_url()).content.decode()
+    assert "Awaiting clinical sign-off" not in page
+    assert f"Clinically reviewed by {reviewer}" in page
+
+
+def test_the_quiz_page_shows_its_courses_disclaimer(learner_client, quiz):
+    course = quiz.lesson.course
+    course.disclaimer = "For staff education only; not a substitute for the treating team."
+    course.save()
+    page = learner_client.get(quiz.get_absolute_url()).content.decode()
+    assert "not a substitute for the treating team" in page

@@ -59,3 +59,37 @@ def test_a_quiz_changed_in_the_admin_is_never_overwritten(shipped, capsys):
     assert "skipped   quiz bone-health-quiz: edited in the admin" in capsys.readouterr().out
     question.refresh_from_db()
     assert question.stem == "Edited by an editor"
+
+
+def test_a_revised_quiz_file_keeps_attempts_with_the_questions_they_showed(db, learner, tmp_path):
+    import shutil
+    import tomllib
+
+    from education.loader import CURRICULUM_DIR
+    from quizzes import services
+    from quizzes.models import AttemptQuestion
+
+    directory = tmp_path / "curriculum"
+    shutil.copytree(CURRICULUM_DIR, directory)
+    call_command("load_curriculum", directory=str(directory))
+    quiz = Quiz.objects.get(slug="bone-health-quiz")
+    attempt = services.start_attempt(learner=learner, quiz=quiz)
+    shown = {row.question_id: row.stem_html for row in attempt.questions.all()}
+    first, second = quiz.questions.order_by("position")[:2]
+
+    path = directory / "quizzes" / "11-bone-health.toml"
+    text = path.read_text()
+    old_stem = tomllib.loads(text)["questions"][0]["stem"].strip()
+    path.write_text(text.replace(old_stem, "A rewritten question about bone health?", 1))
+    call_command("load_curriculum", directory=str(directory))
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert not first.is_active and first.stem == old_stem  # retired, as the attempt showed it
+    assert second.is_active and second.position == 1 + 1  # unchanged: the same row
+    new = quiz.questions.get(is_active=True, position=1)
+    assert new.stem == "A rewritten question about bone health?" and new.pk not in shown
+    for row in AttemptQuestion.objects.filter(attempt=attempt):
+        assert row.stem_html == shown[row.question_id]  # the review shows what was asked
+    next_attempt_questions = {q.pk for q in quiz.questions.filter(is_active=True)}
+    assert new.pk in next_attempt_questions and first.pk not in next_attempt_questions
