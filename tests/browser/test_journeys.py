@@ -77,10 +77,10 @@ def test_a_learner_reads_a_lesson_and_passes_its_quiz_with_the_keyboard_alone(
     # From here to the result, the keyboard alone.
     tab_to(page, page.get_by_role("button", name="Start the quiz"))
     open_attempt(page, lambda: page.keyboard.press("Enter"))
-    expect(page.locator("fieldset.question")).to_have_count(7)
+    expect(page.locator("fieldset.question")).to_have_count(8)
     me.check_page()
     correct = correct_choice_ids()
-    for position in range(1, 8):
+    for position in range(1, 9):
         _, values, _ = choices_of(page, position)
         answer_with_the_keyboard(page, position, correct & set(values))
     tab_to(page, page.get_by_role("button", name="Review and submit"))
@@ -91,11 +91,11 @@ def test_a_learner_reads_a_lesson_and_passes_its_quiz_with_the_keyboard_alone(
     page.keyboard.press("Enter")
 
     expect(page.get_by_role("heading", name="Your score")).to_have_text(
-        "Your score: 100% (7 of 7)"
+        "Your score: 100% (8 of 8)"
     )
     expect(page.get_by_text("Passed (pass mark 70%).")).to_be_visible()
     expect(page.get_by_role("heading", name="Review", exact=True)).to_be_visible()
-    expect(page.locator("section.card h3 .badge")).to_have_text(["Correct"] * 7)
+    expect(page.locator("section.card h3 .badge")).to_have_text(["Correct"] * 8)
     me.check_page()
 
     # Home: the dashboard shows the lesson's course one step further and the passed attempt.
@@ -121,21 +121,22 @@ def test_a_learner_closes_the_browser_mid_quiz_and_resumes_with_every_answer_kep
     first.sign_in("nina")
     first.goto(f"/quizzes/{QUIZ}/")
     open_attempt(page, page.get_by_role("button", name="Start the quiz").click)
-    expect(page.locator("fieldset.question")).to_have_count(7)
+    expect(page.locator("fieldset.question")).to_have_count(8)
     first.check_page()
 
-    # Question 1 right; question 2 one right and one wrong choice (all or nothing: no mark);
-    # question 3 wrong.
+    # Question 1 right; question 2 wrong; question 3 (select all that apply) one right and one
+    # wrong choice (all or nothing: no mark).
     given = {}
     _, values, _ = choices_of(page, 1)
     given[1] = correct & set(values)
     _, values, _ = choices_of(page, 2)
-    given[2] = {
+    given[2] = {next(v for v in values if v not in correct)}
+    _, values, kind = choices_of(page, 3)
+    assert kind == "checkbox"
+    given[3] = {
         next(v for v in values if v in correct),
         next(v for v in values if v not in correct),
     }
-    _, values, _ = choices_of(page, 3)
-    given[3] = {next(v for v in values if v not in correct)}
     for position, wanted in given.items():
         answer_with_the_mouse(page, position, wanted)
     first.check_page()
@@ -146,11 +147,11 @@ def test_a_learner_closes_the_browser_mid_quiz_and_resumes_with_every_answer_kep
     again.sign_in("nina")
     again.goto(f"/quizzes/{QUIZ}/")
     open_attempt(page, page.get_by_role("button", name="Resume your attempt").click)
-    expect(page.locator("fieldset.question")).to_have_count(7)
+    expect(page.locator("fieldset.question")).to_have_count(8)
     again.check_page()
-    for position in range(1, 8):
+    for position in range(1, 9):
         expect_selected(page, position, given.get(position, set()))
-    for position in range(4, 8):
+    for position in range(4, 9):
         _, values, _ = choices_of(page, position)
         answer_with_the_mouse(page, position, correct & set(values))
 
@@ -158,7 +159,7 @@ def test_a_learner_closes_the_browser_mid_quiz_and_resumes_with_every_answer_kep
     expect(page.get_by_text("You have answered every question.")).to_be_visible()
     again.check_page()
     page.get_by_role("button", name="Submit for grading").click()
-    expect(page.get_by_role("heading", name="Your score")).to_have_text("Your score: 71% (5 of 7)")
+    expect(page.get_by_role("heading", name="Your score")).to_have_text("Your score: 75% (6 of 8)")
     again.check_page()
     attempt = Attempt.objects.get(learner=learner)  # resumed: still the one attempt
     assert attempt.state == AttemptState.SUBMITTED

@@ -158,9 +158,9 @@ def test_an_editor_fixes_an_answer_key_and_the_regrade_dry_run_lists_the_old_att
     nina.sign_in("nina")
     nina.goto(f"/quizzes/{QUIZ}/")
     open_attempt(page, page.get_by_role("button", name="Start the quiz").click)
-    expect(page.locator("fieldset.question")).to_have_count(7)
+    expect(page.locator("fieldset.question")).to_have_count(8)
     correct = correct_choice_ids()
-    for position in range(1, 8):
+    for position in range(1, 9):
         _, values, _ = choices_of(page, position)
         if str(learners_choice.pk) in values:
             wanted = {str(learners_choice.pk)}
@@ -171,7 +171,7 @@ def test_an_editor_fixes_an_answer_key_and_the_regrade_dry_run_lists_the_old_att
     expect(page.get_by_text("You have answered every question.")).to_be_visible()
     page.get_by_role("button", name="Submit for grading").click()
     score = page.get_by_role("heading", name="Your score")
-    expect(score).to_have_text("Your score: 86% (6 of 7)")
+    expect(score).to_have_text("Your score: 88% (7 of 8)")
     nina.check_page()
     before = review_badges(page)
     assert [verdict for verdict, _ in before].count("Incorrect") == 1
@@ -227,7 +227,7 @@ def test_an_editor_fixes_an_answer_key_and_the_regrade_dry_run_lists_the_old_att
     # The learner's finished attempt keeps the key it was marked with.
     page.reload()
     nina.check_page()
-    expect(score).to_have_text("Your score: 86% (6 of 7)")
+    expect(score).to_have_text("Your score: 88% (7 of 8)")
     assert review_badges(page) == before
 
     # The reviewer runs the regrade action on the quiz: the dry run lists the attempt.
@@ -241,9 +241,9 @@ def test_an_editor_fixes_an_answer_key_and_the_regrade_dry_run_lists_the_old_att
     expect(admin.locator("#content")).to_contain_text("Nothing has changed yet.")
     rows = admin.locator("#content table tbody tr")
     expect(rows).to_have_count(1)
-    expect(rows.get_by_role("cell")).to_have_text(["Nina Nurse", "1", "6.00", "7.00"])
+    expect(rows.get_by_role("cell")).to_have_text(["Nina Nurse", "1", "7.00", "8.00"])
     ana.check_page()
-    assert Attempt.objects.get(learner=learner).score == 6  # a dry run changes nothing
+    assert Attempt.objects.get(learner=learner).score == 7  # a dry run changes nothing
 
     # Applied, the attempt takes the new key, and the learner sees the new score.
     admin.get_by_role("button", name="Apply this regrade").click()
@@ -251,8 +251,8 @@ def test_an_editor_fixes_an_answer_key_and_the_regrade_dry_run_lists_the_old_att
     ana.check_page()
     page.reload()
     nina.check_page()
-    expect(score).to_have_text("Your score: 100% (7 of 7)")
-    expect(page.locator("section.card h3 .badge")).to_have_text(["Correct"] * 7)
+    expect(score).to_have_text("Your score: 100% (8 of 8)")
+    expect(page.locator("section.card h3 .badge")).to_have_text(["Correct"] * 8)
 
 
 def read_csv(download):
