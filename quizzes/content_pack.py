@@ -6,6 +6,10 @@ like the curriculum loader: the whole pack is checked first and every problem is
 with its JSON path ("lessons[3].course: unknown course 'x'"); only a pack without problems
 is written, in one transaction.
 
+Each quiz's questions go through the item-writing checker (quizzes/item_checks.py): the
+findings are reported with the question they concern, and an error in a quiz the pack marks as
+in review or published refuses the pack, as it would refuse publishing here.
+
 An import never merges: a course, lesson or quiz whose slug already exists here is a
 conflict. Imported objects get no loader fingerprint, so `load_curriculum` treats them as
 edited content and never overwrites them.
@@ -14,7 +18,7 @@ quizzes is the highest content layer, so this module may import education (not t
 other way round).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
@@ -25,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from education.loader import SLUG_RE
 from education.models import Course, Lesson, Status, Tag
+from quizzes.item_checks import Item, check_quiz
 from quizzes.models import Choice, Question, QuestionKind, Quiz, ReviewMode
 
 FORMAT = "mbc-portal-content-pack"
@@ -35,10 +40,10 @@ SMALL_INT_MAX = 32_767  # PositiveSmallIntegerField, the same on every database
 INT_MAX = 2_147_483_647  # PositiveIntegerField
 
 SIGN_OFF_FIELDS = ("status", "publish_at", "clinical_reviewer", "reviewed_on", "next_review_due")
-COURSE_FIELDS = ("slug", "title", "summary", "audience", "objectives", "position")
+COURSE_FIELDS = ("slug", "title", "summary", "audience", "objectives", "position", "disclaimer")
 LESSON_FIELDS = (
     "slug", "course", "title", "summary", "objectives", "body", "key_points", "references",
-    "estimated_minutes", "position", "tags", "material_change_at",
+    "estimated_minutes", "position", "tags", "material_change_at", "reviewer_notes",
 )  # fmt: skip
 QUIZ_FIELDS = (
     "slug", "title", "lesson", "course", "introduction", "pass_mark", "attempts_allowed",
@@ -47,8 +52,13 @@ QUIZ_FIELDS = (
 )  # fmt: skip
 QUESTION_FIELDS = (
     "kind", "vignette", "stem", "rationale", "points", "position", "objective", "is_active",
+    "reviewer_note",
 )  # fmt: skip
 CHOICE_FIELDS = ("text", "is_correct", "feedback", "position")
+# Fields added after version 1 packs were first written: a pack without them still imports.
+LATER_FIELDS = ("disclaimer", "reviewer_notes", "reviewer_note")
+# A quiz in one of these states has passed (or is at) review: an item-writing error refuses it.
+REVIEWED_STATES = (Status.IN_REVIEW, Status.PUBLISHED)
 
 
 class ContentPackError(Exception):
@@ -68,6 +78,8 @@ class ImportSummary:
     choices: int = 0
     tags_created: int = 0
     dry_run: bool = False
+    # "quizzes[0] 'slug', question 3: warning: ..." lines from the item-writing checker.
+    findings: list = field(default_factory=list)
 
     def __str__(self):
         counts = {
@@ -183,13 +195,14 @@ def export_pack():
 class _Checker:
     """Reads one JSON object of the pack, collecting problems instead of stopping.
 
-    Every key in `expected` is required (the value may be null where the field allows it);
-    keys the format does not know are reported too, so a typo never silently drops a value.
+    Every key in `expected` is required (the value may be null where the field allows it),
+    except LATER_FIELDS; keys the format does not know are reported too, so a typo never
+    silently drops a value.
     """
 
     def __init__(self, raw, where, expected, problems):
         self.raw, self.where, self.problems = raw, where, problems
-        missing = [key for key in expected if key not in raw]
+        missing = [key for key in expected if key not in raw and key not in LATER_FIELDS]
         unknown = [key for key in raw if key not in expected]
         if missing:
             self.problem(_("missing key(s): %(keys)s") % {"keys": ", ".join(missing)})
@@ -355,6 +368,7 @@ def _check_course(where, raw, problems):
         "audience": check.text("audience", max_length=200),
         "objectives": check.text("objectives"),
         "position": check.integer("position", minimum=0, maximum=INT_MAX),
+        "disclaimer": check.text("disclaimer"),
     }
     return check, _check_sign_off(check, values)
 
@@ -373,6 +387,7 @@ def _check_lesson(where, raw, problems):
         "estimated_minutes": check.integer("estimated_minutes", minimum=0, maximum=SMALL_INT_MAX),
         "position": check.integer("position", minimum=0, maximum=INT_MAX),
         "material_change_at": check.iso_datetime("material_change_at"),
+        "reviewer_notes": check.text("reviewer_notes"),
         "tags": [],
     }
     tags = raw.get("tags", [])
@@ -406,6 +421,7 @@ def _check_question(where, raw, problems):
         "position": check.integer("position", minimum=0, maximum=INT_MAX),
         "objective": check.text("objective", max_length=300),
         "is_active": check.boolean("is_active"),
+        "reviewer_note": check.text("reviewer_note"),
     }
     values["choices"] = choices = [
         _check_choice(choice_where, choice, problems)
@@ -558,6 +574,15 @@ def validate_pack(data):
         _check_reference(check, "lesson", values["lesson"], known_lessons, _("lesson"))
         _check_reference(check, "course", values["course"], known_courses, _("course"))
 
+    bodies = dict(
+        Lesson.objects.filter(
+            draft_of__isnull=True, slug__in=known_lessons - lesson_slugs
+        ).values_list("slug", "body")
+    ) | {values["slug"]: values["body"] for _check, values in lessons}
+    findings = []
+    for check, values in quizzes:
+        findings += _item_findings(check, values, bodies.get(values["lesson"], ""))
+
     User = get_user_model()
     everything = [*courses, *lessons, *quizzes]
     usernames = {v["clinical_reviewer"] for _c, v in everything if v["clinical_reviewer"]}
@@ -581,7 +606,32 @@ def validate_pack(data):
         [values for _c, values in lessons],
         [values for _c, values in quizzes],
         reviewers,
+        findings,
     )
+
+
+def _item_findings(check, values, lesson_text):
+    """The checker's findings on a quiz's active questions, as report lines; an error in a quiz
+    the pack marks as reviewed is also a problem (the import would publish it)."""
+    numbered = [
+        (number, Item.from_data(question))
+        for number, question in enumerate(values["questions"], start=1)
+        if question["is_active"] and question["kind"]
+    ]
+    findings = check_quiz(
+        [item for _n, item in numbered], lesson_text, [n for n, _item in numbered]
+    )
+    where = f"{check.where} '{values['slug']}'"
+    for finding in findings:
+        if finding.is_error and values["status"] in REVIEWED_STATES:
+            check.problem(
+                _(
+                    "%(finding)s (a quiz in review or published cannot have item-writing "
+                    "errors: fix the question, or import the quiz as a draft)"
+                )
+                % {"finding": finding}
+            )
+    return [f"{where}, {finding.severity}: {finding}" for finding in findings]
 
 
 # Import -----------------------------------------------------------------------------------
@@ -662,9 +712,13 @@ def import_pack(data, *, dry_run=False):
 
     Raises ContentPackError listing every problem; then nothing was written.
     """
-    courses, lessons, quizzes, reviewers = validate_pack(data)
+    courses, lessons, quizzes, reviewers, findings = validate_pack(data)
     summary = ImportSummary(
-        courses=len(courses), lessons=len(lessons), quizzes=len(quizzes), dry_run=dry_run
+        courses=len(courses),
+        lessons=len(lessons),
+        quizzes=len(quizzes),
+        dry_run=dry_run,
+        findings=findings,
     )
     if dry_run:
         summary.questions = sum(len(quiz["questions"]) for quiz in quizzes)

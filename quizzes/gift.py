@@ -11,17 +11,19 @@ Text in any of Moodle's formats comes in, [html] included (what Moodle's own exp
 cannot carry over (an image, say) is listed in the question's `warnings`, each with its line.
 We write [markdown], which is what we store.
 
-`parse_gift` and `export_gift` never touch the database; `import_questions` writes.
+`parse_gift` and `export_gift` never touch the database; `import_questions` writes;
+`import_findings` runs the item-writing checker over what a file would add to a quiz.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from quizzes.gift_html import FORMATS, convert
+from quizzes.item_checks import Item, check_quiz
 from quizzes.models import Choice, Question, QuestionKind, Quiz
 
 # Characters GIFT gives a meaning to; in text they are written with a backslash before them.
@@ -510,6 +512,26 @@ def _true_false_lines(choices):
 
 
 # Importing -----------------------------------------------------------------------------
+
+
+def import_findings(quiz, questions):
+    """The item-writing checker's findings on parsed `questions` as they would stand in
+    `quiz`, after its active questions: [(line, finding)], line None for the quiz as a whole.
+    Findings about the questions already there are left out: they are not the file's."""
+    existing = [
+        Item.from_question(question)
+        for question in quiz.questions.filter(is_active=True)
+        .prefetch_related("choices")
+        .order_by("position", "id")
+    ]
+    new = [Item.from_data(asdict(question)) for question in questions]
+    lines = {number: question.line for number, question in enumerate(questions, len(existing) + 1)}
+    findings = check_quiz(existing + new, quiz.lesson.body if quiz.lesson_id else "")
+    return [
+        (lines.get(finding.question), finding)
+        for finding in findings
+        if finding.question is None or finding.question in lines
+    ]
 
 
 def import_questions(*, quiz, questions):

@@ -211,6 +211,56 @@ def test_a_lesson_may_join_a_course_that_already_exists_here(db):
     assert Lesson.objects.get(slug="second-lesson").course.slug == "staging-course"
 
 
+def test_the_pack_carries_the_disclaimer_and_the_notes_for_the_clinical_reviewer(shipped):
+    Course.objects.filter(slug="mbc-foundations").update(disclaimer="For staff education only.")
+    question = Question.objects.filter(quiz__slug="bone-health-quiz").first()
+    Question.objects.filter(pk=question.pk).update(reviewer_note="Beyond the article: check.")
+    notes = Lesson.objects.get(slug="diagnosis").reviewer_notes
+    assert notes  # the shipped lesson lists what goes beyond the article
+    pack = through_json(export_pack())
+
+    wipe_content()
+    import_pack(pack)
+
+    assert Course.objects.get(slug="mbc-foundations").disclaimer == "For staff education only."
+    assert Lesson.objects.get(slug="diagnosis").reviewer_notes == notes
+    imported = Question.objects.get(quiz__slug="bone-health-quiz", stem=question.stem)
+    assert imported.reviewer_note == "Beyond the article: check."
+
+
+def test_a_pack_written_before_disclaimers_and_reviewer_notes_still_imports(db):
+    pack = small_pack()
+    assert "disclaimer" not in pack["courses"][0] and "reviewer_note" not in str(pack)
+    import_pack(pack)
+    assert Course.objects.get(slug="staging-course").disclaimer == ""
+
+
+def test_the_import_reports_item_writing_findings_with_the_question(db):
+    pack = small_pack()
+    pack["quizzes"][0]["questions"][0]["choices"][1]["text"] = "All of the above"
+    summary = import_pack(pack)
+    assert "quizzes[0] 'staging-quiz', error: Question 1: " in summary.findings[0]
+    assert "all of the above" in summary.findings[0].lower()
+    assert any("warning: Question 1:" in line for line in summary.findings)  # no feedback
+    assert Quiz.objects.get(slug="staging-quiz").status == Status.DRAFT  # a draft may import
+
+
+def test_a_published_quiz_with_an_item_writing_error_is_refused(db):
+    pack = small_pack()
+    pack["quizzes"][0]["status"] = "published"
+    pack["quizzes"][0]["questions"][0]["choices"][1]["text"] = "None of the above"
+    (problem,) = problems_of(pack)
+    assert problem.startswith("quizzes[0]: Question 1: ")
+    assert "import the quiz as a draft" in problem
+
+
+def test_import_content_prints_the_findings(db, tmp_path, capsys):
+    path = tmp_path / "pack.json"
+    path.write_text(json.dumps(small_pack()), encoding="utf-8")
+    call_command("import_content", str(path))
+    assert "quizzes[0] 'staging-quiz', warning: Question 1: " in capsys.readouterr().err
+
+
 # Broken packs write nothing ----------------------------------------------------------------
 
 

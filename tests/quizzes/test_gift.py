@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from education.markdown import render_markdown
+from education.models import Status
 from quizzes.gift import GiftError, ParsedChoice, export_gift, parse_gift
 from quizzes.models import Question, QuestionKind, Quiz
 from tests.quizzes.factories import add_question, make_quiz
@@ -667,7 +668,7 @@ def test_the_shipped_questions_import_into_an_empty_quiz_as_they_were(shipped, t
 def test_imported_questions_come_after_the_existing_ones(db, tmp_path, capsys):
     quiz = make_quiz(slug="bones", questions=2)
     path = tmp_path / "new.gift"
-    path.write_text("One? {=a ~b ####Why.}\n\nTwo? {T####Why.}\n\nThree? {~%100%a ~b}\n")
+    path.write_text("One? {=a ~b ####Why.}\n\nTwo? {T####Why.}\n\nThree? {~%100%a ~b####Why.}\n")
     call_command("import_gift", "bones", str(path))
     assert list(quiz.questions.values_list("position", "kind")) == [
         (1, "single"),
@@ -682,12 +683,36 @@ def test_imported_questions_come_after_the_existing_ones(db, tmp_path, capsys):
     )
 
 
-def test_a_question_without_general_feedback_is_imported_with_a_warning(quiz, tmp_path, capsys):
+def test_a_question_without_general_feedback_is_imported_into_a_draft_with_the_error(
+    db, tmp_path, capsys
+):
+    quiz = make_quiz(slug="bones", questions=0, status=Status.DRAFT)
     path = tmp_path / "bare.gift"
     path.write_text("Which? {=a ~b}\n")
     call_command("import_gift", quiz.slug, str(path))
     assert quiz.questions.get().rationale == ""
-    assert "line 1: no general feedback" in capsys.readouterr().err
+    assert "line 1: error: There is no rationale" in capsys.readouterr().err
+
+
+def test_the_import_report_lists_item_writing_findings_by_line(quiz, tmp_path, capsys):
+    path = tmp_path / "cues.gift"
+    path.write_text(
+        "Which? {=a ~b####Why.}\n\n"
+        "Which scan? {=A CT scan#Yes. ~Every scan there is#No. ~A bone scan#No.####Why.}\n"
+    )
+    call_command("import_gift", quiz.slug, str(path))
+    err = capsys.readouterr().err
+    assert "line 1: warning: " in err  # no feedback on its choices
+    assert "line 3: warning: " in err and "every" in err.lower()
+    assert quiz.questions.count() == 2
+
+
+def test_questions_with_item_writing_errors_never_reach_a_published_quiz(quiz, tmp_path):
+    path = tmp_path / "cues.gift"
+    path.write_text("Which? {=a ~b####Why.}\n\nWhich one? {=c ~All of the above####Why.}\n")
+    with pytest.raises(CommandError, match=r"the quiz is published .* on line\(s\) 3 have"):
+        call_command("import_gift", quiz.slug, str(path))
+    assert quiz.questions.count() == 0
 
 
 def test_a_moodle_html_export_imports_as_markdown_and_renders(quiz, tmp_path):

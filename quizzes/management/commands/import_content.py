@@ -28,6 +28,8 @@ class Command(BaseCommand):
                 + "\n"
                 + "\n".join(error.problems)
             ) from error
+        for line in summary.findings:  # item-writing findings, for the editor to weigh
+            self.stderr.write(self.style.WARNING(line))
         self.stdout.write(self.style.SUCCESS(str(summary)))
 
     def read(self, file):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from education.models import Status
-from quizzes.gift import GiftError, import_questions, line_problem, parse_gift
+from quizzes.gift import GiftError, import_findings, import_questions, line_problem, parse_gift
 from quizzes.models import QuestionKind, Quiz
 
 
@@ -33,15 +33,24 @@ class Command(BaseCommand):
         for question in questions:
             for warning in question.warnings:  # what did not carry over, such as an image
                 self.stderr.write(self.style.WARNING(warning))
-            if not question.rationale:
-                self.stderr.write(
-                    self.style.WARNING(
-                        line_problem(
-                            question.line,
-                            _("no general feedback (####), so no rationale; add one in the admin"),
-                        )
-                    )
+        findings = import_findings(quiz, questions)
+        for line, finding in findings:
+            report = f"{finding.severity}: {finding.message}"
+            self.stderr.write(self.style.WARNING(line_problem(line, report) if line else report))
+        errors = [line for line, finding in findings if finding.is_error]
+        if errors and quiz.status in (Status.IN_REVIEW, Status.PUBLISHED):
+            # Learners (or the reviewer) would get these at once: as refused as publishing.
+            raise CommandError(
+                _(
+                    "Nothing was imported: the quiz is %(status)s and the question(s) on "
+                    "line(s) %(lines)s have item-writing errors (above). Fix them in the file, "
+                    "or import into a quiz that is still a draft."
                 )
+                % {
+                    "status": quiz.get_status_display().lower(),
+                    "lines": ", ".join(str(line) for line in errors),
+                }
+            )
         if dry_run:
             self.stdout.write(
                 _("Dry run, nothing written: %(summary)s")
