@@ -2,6 +2,11 @@
 copied into the live quiz question by question, so attempts, their frozen questions and
 item statistics keep pointing at the same rows.
 
+Each question and choice of a draft knows the live row it replaces (`replaces`, set when the
+draft is copied from the live quiz). Publishing matches by that identity, never by position:
+a question inserted in the draft becomes a new live question, one removed from the draft is
+retired, and one moved keeps its row.
+
 Restoring an earlier version of a quiz, question or choice goes through the same draft: the
 old values are written into it, and the live quiz and every history row stay as they are."""
 
@@ -28,9 +33,12 @@ QUESTION_FIELDS = (
 CHOICE_FIELDS = ("text", "is_correct", "feedback")
 
 
-def copy_questions(source, target):
+def copy_questions(source, target, *, replacing=False):
+    """Copy `source`'s questions and choices into `target`; `replacing`: target is the draft
+    that will replace source, so each copy records the live row it replaces."""
     for question in source.questions.prefetch_related("choices"):
         choices = list(question.choices.all())
+        question.replaces_id = question.pk if replacing else None
         question.pk = None
         question._state.adding = True
         question.quiz = target
@@ -38,6 +46,7 @@ def copy_questions(source, target):
         # One save per choice, not bulk_create: only saved choices get a history, and a
         # question's earlier versions can be restored with their choices only from it.
         for choice in choices:
+            choice.replaces_id = choice.pk if replacing else None
             choice.pk = None
             choice._state.adding = True
             choice.question = question
@@ -47,7 +56,8 @@ def copy_questions(source, target):
 def apply_question(question, data):
     """Write one question (a dict of QUESTION_FIELDS, position, is_active and, if given,
     "choices" dicts) onto `question`. Choices are updated in place position by position, as
-    a regrade matches them by id; choices beyond the new list are deleted."""
+    a regrade matches them by id; choices beyond the new list are deleted. A choice that has
+    to be created takes the "replaces_id" of its dict, if any (see Choice.replaces)."""
     for name in QUESTION_FIELDS:
         setattr(question, name, data[name])
     question.position = data["position"]
@@ -58,6 +68,8 @@ def apply_question(question, data):
     current = list(question.choices.all())
     for index, choice_data in enumerate(data["choices"], start=1):
         choice = current[index - 1] if index <= len(current) else Choice(question=question)
+        if choice.pk is None:
+            choice.replaces_id = choice_data.get("replaces_id")
         for name in CHOICE_FIELDS:
             setattr(choice, name, choice_data[name])
         choice.position = choice_data.get("position", index)
@@ -66,31 +78,32 @@ def apply_question(question, data):
     return question
 
 
-def sync_questions(quiz, questions):
-    """Make the quiz's questions match `questions` (see apply_question), updating in place
-    position by position: attempts point at questions. Questions no longer wanted are
-    retired, never deleted."""
-    existing = list(quiz.questions.order_by("position", "id"))
-    for position, data in enumerate(questions, start=1):
-        question = existing[position - 1] if position <= len(existing) else Question(quiz=quiz)
-        apply_question(question, {**data, "position": position})
-    for question in existing[len(questions) :]:
+def publish_questions(draft, live):
+    """Write the draft's questions onto the live quiz by identity (see the module docstring),
+    numbered 1, 2, 3... in the draft's order. Live questions the draft no longer has are
+    retired, never deleted: attempts point at them."""
+    unclaimed = {question.pk: question for question in live.questions.prefetch_related("choices")}
+    sources = draft.questions.prefetch_related("choices").order_by("position", "id")
+    for position, source in enumerate(sources, start=1):
+        target = unclaimed.pop(source.replaces_id, None) or Question(quiz=live)
+        for name in QUESTION_FIELDS:
+            setattr(target, name, getattr(source, name))
+        target.position = position
+        target.is_active = source.is_active
+        target.save()
+        choices = {choice.pk: choice for choice in target.choices.all()} if target.pk else {}
+        for index, source_choice in enumerate(source.choices.all(), start=1):
+            choice = choices.pop(source_choice.replaces_id, None) or Choice(question=target)
+            for name in CHOICE_FIELDS:
+                setattr(choice, name, getattr(source_choice, name))
+            choice.position = index
+            choice.save()
+        # A choice removed in the draft: the attempts that showed it keep it in their
+        # snapshot (AttemptQuestion.choices).
+        Choice.objects.filter(pk__in=choices).delete()
+    for question in unclaimed.values():
         question.is_active = False
         question.save(update_fields=["is_active"])
-
-
-def question_data(quiz):
-    return [
-        {
-            **{name: getattr(q, name) for name in QUESTION_FIELDS},
-            "is_active": q.is_active,
-            "choices": [
-                {"text": c.text, "is_correct": c.is_correct, "feedback": c.feedback}
-                for c in q.choices.all()
-            ],
-        }
-        for q in quiz.questions.prefetch_related("choices").order_by("position", "id")
-    ]
 
 
 def start_quiz_draft(*, quiz, user):
@@ -114,7 +127,7 @@ def start_quiz_draft(*, quiz, user):
                 if existing is None:
                     raise
                 return existing
-            copy_questions(quiz, draft)
+            copy_questions(quiz, draft, replacing=True)
             record(quiz, WorkflowAction.DRAFT_STARTED, user)
     return draft
 
@@ -133,22 +146,20 @@ def promote_quiz(draft):
         live.updated_by = draft.updated_by
         live._change_reason = f"published from draft #{draft.pk}"
         live.save()  # the claim has incremented the version
-        sync_questions(live, question_data(draft))
+        publish_questions(draft, live)
         draft.delete()
     return live
 
 
-def same_rank(item, siblings, counterparts):
-    """The counterpart of `item` in a draft: publishing copies a draft's questions (and each
-    question's choices) onto the live ones by rank in (position, id) order, so the draft row
-    at the same rank is the one that will replace `item`. None if the draft has fewer."""
-    rank = list(siblings.order_by("position", "id").values_list("pk", flat=True)).index(item.pk)
-    return counterparts.order_by("position", "id")[rank : rank + 1].first()
+def counterpart(item, draft_rows):
+    """The row of a draft (`draft_rows`: its questions, or a question's choices) that will
+    replace the live `item` when the draft is published; None if the draft has none."""
+    return draft_rows.filter(replaces=item).first()
 
 
 def choices_at(historical):
     """The choices of a historical question version, rebuilt from the choices' own history
-    (dicts of CHOICE_FIELDS and position), or None when that history cannot tell.
+    (dicts of CHOICE_FIELDS, position and id), or None when that history cannot tell.
 
     The admin saves a question before its inline choices, so the choices of one version
     are those saved before the question's *next* version, not before this one."""
@@ -178,7 +189,9 @@ def choices_at(historical):
     )
     if len(rows) < 2:
         return None  # no question is valid with fewer: the history is incomplete
-    return [{name: getattr(row, name) for name in (*CHOICE_FIELDS, "position")} for row in rows]
+    return [
+        {name: getattr(row, name) for name in (*CHOICE_FIELDS, "position", "id")} for row in rows
+    ]
 
 
 def _draft_to_restore_into(quiz, user):
@@ -279,9 +292,9 @@ def _refuse_broken_answer_key(question, advice):
 
 def _positions_kept(choices, current):
     """`choices` (see choices_at) with the positions they will have on the draft question
-    whose choices are `current`: those overwritten in place keep theirs, as publishing
-    matches choices by rank; an added one takes its old position, but never one that would
-    sort it before those kept."""
+    whose choices are `current`: those overwritten in place keep theirs, so the restore does
+    not reorder the choices it overwrites; an added one takes its old position, but never one
+    that would sort it before those kept."""
     placed, floor = [], 0
     for index, data in enumerate(choices):
         if index < len(current):
@@ -306,19 +319,25 @@ def restore_question_version(*, historical, user):
         if draft.pk == question.quiz_id:
             target = question
         else:
-            target = same_rank(question, question.quiz.questions, draft.questions)
-        # Publishing copies draft questions onto live ones by rank in (position, id)
-        # order: a counterpart keeps its position, or the restore would re-rank it and
-        # another live question would take its content. Only a question added back takes
-        # its old position.
+            target = counterpart(question, draft.questions)
+        # A counterpart keeps its place in the draft; only a question added back (it will
+        # replace the live one again) takes its old position.
         if target is None:
             values = {**data, "position": historical.position}
-            target = Question(quiz=draft)
+            target = Question(quiz=draft, replaces=question)
         else:
             values = {**data, "position": target.position}
         if choices is not None:
             current = list(target.choices.all()) if target.pk else []
             values["choices"] = _positions_kept(choices, current)
+            if draft.pk != question.quiz_id:
+                # A choice added back to the draft replaces its live self again, unless
+                # another draft choice already does: a regrade matches choices by id.
+                free = set(question.choices.values_list("pk", flat=True)) - {
+                    choice.replaces_id for choice in current
+                }
+                for choice in values["choices"]:
+                    choice["replaces_id"] = choice["id"] if choice["id"] in free else None
         restored = apply_question(target, values)
         _refuse_broken_answer_key(
             restored,
@@ -341,7 +360,7 @@ def restore_choice_version(*, historical, user):
     def write(draft):
         target = choice
         if draft.pk != question.quiz_id:
-            draft_question = same_rank(question, question.quiz.questions, draft.questions)
+            draft_question = counterpart(question, draft.questions)
             if draft_question is None:
                 raise WorkflowError(
                     _(
@@ -349,14 +368,11 @@ def restore_choice_version(*, historical, user):
                         "version of the question first. Nothing was changed."
                     )
                 )
-            target = same_rank(choice, question.choices, draft_question.choices)
-            target = target or Choice(question=draft_question)
+            target = counterpart(choice, draft_question.choices)
+            target = target or Choice(question=draft_question, replaces=choice)
         for name in CHOICE_FIELDS:
             setattr(target, name, getattr(historical, name))
-        # Publishing copies draft choices onto live ones by rank in (position, id) order:
-        # an existing choice keeps its position, or the restore would re-rank it and
-        # another live choice would take its text and correctness. Only a choice added back
-        # takes its old position.
+        # An existing choice keeps its place; only a choice added back takes its old position.
         if target.pk is None:
             target.position = historical.position
         target.save()

@@ -266,9 +266,21 @@ class Question(models.Model):
         _("active"), default=True, help_text=_("Retired questions are no longer drawn.")
     )
     updated_at = models.DateTimeField(_("last edited"), auto_now=True)
+    # On a draft's question: the live question it becomes when the draft is published.
+    # Publishing matches by this, never by position, so a question inserted, removed or
+    # moved in the draft leaves every live row (and the attempts pointing at it) its own.
+    replaces = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("replaces"),
+    )
 
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "vignette_html", "stem_html", "rationale_html"]
+        excluded_fields=["updated_at", "vignette_html", "stem_html", "rationale_html", "replaces"]
     )
 
     class Meta:
@@ -305,8 +317,18 @@ class Choice(models.Model):
         help_text=_("Shown in review next to this choice."),
     )
     position = models.PositiveIntegerField(_("position"), default=0)
+    # On a draft's choice: the live choice it becomes on publishing (see Question.replaces).
+    replaces = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("replaces"),
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["replaces"])
 
     class Meta:
         ordering = ("position", "id")
