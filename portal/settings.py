@@ -128,9 +128,7 @@ AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # ModelBackend, with the signed-in person read in one plain statement. Sessions begun
-    # under ModelBackend's name end at the upgrade to it (README, Upgrading).
-    "portal.accounts.backends.AccountBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -221,8 +219,9 @@ SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_AGE_SECONDS", 60 * 60 * 12, minimum
 # ... or after this long without a request (idle timeout), for shared ward computers.
 SESSION_IDLE_SECONDS = env_int("DJANGO_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 
-# With Redis, sessions and the cache live there and every app server shares them; without
-# it, sessions are in the database and each process keeps a small local cache.
+# Sessions are in the database. With Redis, the cache lives there and every app server shares
+# it, and sessions are read through it (cached_db): a Redis restart signs nobody out. Without
+# it, each process keeps a small local cache.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
@@ -233,7 +232,7 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # Room for a menu entry per person and the rendered lesson articles (Django's default of
     # 300 entries would let a busy ward's menus push the articles out).
@@ -243,7 +242,7 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 10_000},
         }
     }
-    SESSION_ENGINE = "portal.accounts.sessions"  # Django's database sessions, read faster
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # No inline script or style anywhere: pages load only the portal's own files.
 # data: images are allowed because Bootstrap draws its form and menu icons as data: SVGs.

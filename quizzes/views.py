@@ -186,6 +186,8 @@ def result(request, pk):
         attempt.refresh_from_db()
     quiz = attempt.quiz
     questions = list(attempt.questions.all())
+    for question in questions:  # one report form each, with ids of its own
+        question.report_form = ProblemReportForm(auto_id=f"report-{question.pk}-%s")
     attempts_left = services.attempts_left(quiz, request.user)
     show_answers = quiz.review_mode == ReviewMode.LEARNING or attempt.passed or attempts_left == 0
     return render(
@@ -197,7 +199,6 @@ def result(request, pk):
             "questions": questions,
             "show_answers": show_answers,
             "wrong": [q for q in questions if not q.is_correct],
-            "report_form": ProblemReportForm(),
         },
     )
 

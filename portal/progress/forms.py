@@ -4,7 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from education.forms import LiveChoiceField
 from education.models import Course
+from portal.accounts.models import Profession, Team
 from portal.progress.models import Assignment
+from portal.progress.rows import SORTS, RowStatus
 
 
 class AssignmentForm(forms.ModelForm):
@@ -32,3 +34,39 @@ class AssignmentForm(forms.ModelForm):
         if bool(data.get("team")) == bool(data.get("learner")):
             raise forms.ValidationError(_("Choose either a team or one person, not both."))
         return data
+
+
+class ReportFilterForm(forms.Form):
+    """The team report's filters, offered from lists the page already has (the teams in the
+    viewer's scope, the published courses)."""
+
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=_("All my teams"),
+        label=_("Team"),
+    )
+    profession = forms.ChoiceField(
+        choices=[("", _("Any profession")), *Profession.choices],
+        required=False,
+        label=_("Profession"),
+    )
+    course = forms.ModelChoiceField(
+        queryset=Course.objects.published(),
+        required=False,
+        empty_label=_("All courses"),
+        label=_("Course"),
+    )
+    status = forms.ChoiceField(
+        choices=[("", _("Any status")), *RowStatus.choices], required=False, label=_("Status")
+    )
+    sort = forms.ChoiceField(choices=list(SORTS.items()), required=False, label=_("Sort"))
+
+    def __init__(self, *args, teams, courses, **kwargs):
+        super().__init__(*args, **kwargs)
+        team, course = self.fields["team"], self.fields["course"]
+        team.queryset = teams
+        # Options from plain lists: a queryset's choices would be read through a
+        # server-side cursor on PostgreSQL, three round trips for a few rows.
+        team.choices = [("", team.empty_label), *((t.pk, str(t)) for t in teams)]
+        course.choices = [("", course.empty_label), *((c.pk, str(c)) for c in courses)]

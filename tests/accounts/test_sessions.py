@@ -109,8 +109,7 @@ def test_an_expired_session_is_not_accepted(learner_client):
 
 def test_a_made_up_session_cookie_is_a_stranger(client, learner):
     from django.contrib.sessions.backends.base import SessionBase
-
-    from portal.accounts.sessions import SessionStore
+    from django.contrib.sessions.backends.db import SessionStore
 
     # Well formed, so it is looked up in the database (a malformed one is refused before).
     made_up = "0123456789abcdefghijklmnopqrstuv"

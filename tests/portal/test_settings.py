@@ -103,7 +103,7 @@ def test_email_urls_configure_an_smtp_mailer():
         parse_email_url("EMAIL_URL", "http://mail.local")
 
 
-def test_redis_url_puts_the_cache_and_sessions_in_redis():
+def test_redis_url_puts_the_cache_in_redis_and_reads_sessions_through_it():
     script = "import portal.settings as s; print(s.CACHES['default']['BACKEND'], s.SESSION_ENGINE)"
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE", "REDIS"))
@@ -117,7 +117,7 @@ def test_redis_url_puts_the_cache_and_sessions_in_redis():
     )
     assert result.stdout.split() == [
         "django.core.cache.backends.redis.RedisCache",
-        "django.contrib.sessions.backends.cache",
+        "django.contrib.sessions.backends.cached_db",
     ]
     assert load_settings(DJANGO_DEBUG="1", REDIS_URL="localhost:6379").returncode != 0
 

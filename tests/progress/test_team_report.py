@@ -13,7 +13,7 @@ from education import progress as lesson_progress
 from education.models import Course, Status
 from portal.accounts.models import Profession, User
 from portal.progress.models import Assignment, CourseCompletion
-from portal.progress.reports import filter_learners, report_rows
+from portal.progress.rows import filter_learners, report_rows
 from quizzes import services
 from tests.education.factories import make_course, make_lesson
 from tests.quizzes.factories import make_quiz, take_quiz
@@ -196,9 +196,10 @@ def test_the_report_uses_a_fixed_number_of_queries(
         make_user(f"l{n}", team=team)
     supervisor_client.get(reverse("progress:team-report"))
     # Session, user and their two permission queries; courses, the page's count and its
-    # learners; what counts towards each course (2); every number of the rows (one
-    # query); the assignment totals, the updated lessons and the team choices of the form.
-    with django_assert_num_queries(13):
+    # learners; what counts towards each course (2); the rows' lessons, completions and
+    # assignments (3; with a quiz in the course, its scores are a fourth); the assignment
+    # totals, the updated lessons and the team choices of the form.
+    with django_assert_num_queries(15):
         assert supervisor_client.get(reverse("progress:team-report")).status_code == 200
 
 
@@ -227,7 +228,7 @@ def test_each_row_links_to_its_learner_and_shows_names_with_markup_as_text(
 def test_the_csv_reads_everyone_in_a_fixed_number_of_queries(
     supervisor_client, make_user, team, course, monkeypatch
 ):
-    monkeypatch.setattr("portal.progress.views.reports.CSV_PIECE_ROWS", 2)
+    monkeypatch.setattr("portal.progress.csv_export.CSV_PIECE_ROWS", 2)
 
     def export():
         with CaptureQueriesContext(connection) as queries:

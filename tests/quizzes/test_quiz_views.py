@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -152,6 +153,20 @@ def test_the_learning_review_shows_answers_feedback_and_rationale(learner_client
     assert "Secret rationale 1" in page
     assert "Secret feedback wrong" in page
     assert "Correct answer" in page
+
+
+def test_each_reviewed_question_offers_its_own_report_form_warning_against_patient_details(
+    learner_client, quiz
+):
+    attempt = start(learner_client, quiz)
+    learner_client.post(reverse("quizzes:attempt-submit", args=[attempt.pk]))
+    page = learner_client.get(
+        reverse("quizzes:attempt-result", args=[attempt.pk])
+    ).content.decode()
+    assert page.count("Please do not include patient details.") == 3
+    for row in attempt.questions.all():
+        assert page.count(f'id="report-{row.pk}-text"') == 1
+        assert re.search(rf'<label\s+for="report-{row.pk}-text"', page)
 
 
 def test_the_assessment_review_hides_answers_until_passed_or_out_of_attempts(learner_client, quiz):

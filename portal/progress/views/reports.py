@@ -1,5 +1,3 @@
-import csv
-import io
 from datetime import timedelta
 
 from django.contrib import messages
@@ -7,30 +5,20 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from education.models import Course, Lesson, LessonProgress
-from portal.progress.export import export_rows, export_values
-from portal.progress.forms import AssignmentForm
+from portal.progress.csv_export import csv_lines
+from portal.progress.forms import AssignmentForm, ReportFilterForm
 from portal.progress.models import Assignment
-from portal.progress.queries import Curriculum, mean_of, percent_of
-from portal.progress.reports import (
-    ReportFilterForm,
-    filter_learners,
-    keep_row,
-    report_rows,
-    sort_rows,
-    status_of,
-    words,
-)
+from portal.progress.queries import Curriculum
+from portal.progress.rows import filter_learners, keep_row, report_rows, sort_rows
 from portal.progress.scope import report_scope
 from quizzes.models import Attempt
 
 LEARNERS_PER_PAGE = 50
-CSV_PIECE_ROWS = 2000
 
 
 def _filtered(request, teams, learners):
@@ -52,12 +40,7 @@ def team_report(request):
     form, data, learners, courses = _filtered(request, teams, scope)
     page = Paginator(learners, LEARNERS_PER_PAGE).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    people = {learner.pk: learner for learner in page.object_list}
-    for learner in people.values():
-        learner.report_url = reverse("progress:learner-detail", args=[learner.pk])
-    rows = [
-        row for row in export_rows(people, Curriculum.of(courses), today) if keep_row(row, data)
-    ]
+    rows = [row for row in report_rows(page.object_list, courses, today) if keep_row(row, data)]
     query = request.GET.copy()
     query.pop("page", None)
     due = assignments_in_scope(teams, scope).aggregate(
@@ -102,97 +85,11 @@ def learner_detail(request, pk):
     )
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """Stop a spreadsheet from running a cell as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def csv_lines(learners, courses, data, today):
-    """The report as CSV text, streamed in pieces of CSV_PIECE_ROWS lines."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            _("Username"),
-            _("Name"),
-            _("Profession"),
-            _("Team"),
-            _("Course"),
-            _("Percent complete"),
-            _("Status"),
-            _("Completed on"),
-            _("Lessons completed"),
-            _("Quizzes passed"),
-            _("Mean best quiz score"),
-            _("Overdue assignments"),
-            _("Due on"),
-        ]
-    )
-    curriculum = Curriculum.of(courses)
-    labels = words()
-    professions, statuses = labels["profession"], labels["status"]
-    status_wanted = data.get("status")
-    zone = timezone.get_current_timezone()  # the page's dates are local: so are the CSV's
-    per_course = {
-        course.pk: (
-            curriculum.lessons_total.get(course.pk, 0),
-            curriculum.quizzes_total.get(course.pk, 0),
-            neutralise(course.title),
-        )
-        for course in courses
-    }
-    person_pk, person = None, ()
-    # Ten thousand learners: plain values through the report's own rules (status_of,
-    # percent_of, mean_of), without a ReportRow per line.
-    for count, (pk, username, display_name, profession, team, course_id,
-                done, passed, tried, best_sum, best_count, completed_at, overdue,
-                due_on) in enumerate(export_values(learners, curriculum, today), start=1):  # fmt: skip
-        status = status_of(completed_at, overdue, done + passed, tried)
-        if status_wanted and status != status_wanted:
-            continue
-        if pk != person_pk:  # a learner's lines come together: their cells are made once
-            # Only what people typed can start a formula; the rest is numbers and labels.
-            person_pk, person = (
-                pk,
-                (
-                    neutralise(username),
-                    neutralise(display_name),
-                    professions.get(profession, profession),
-                    neutralise(team),
-                ),
-            )
-        lessons_total, quizzes_total, title = per_course[course_id]
-        mean = mean_of(best_sum, best_count)
-        writer.writerow(
-            (
-                *person,
-                title,
-                percent_of(done + passed, lessons_total + quizzes_total),
-                statuses[status],
-                completed_at.astimezone(zone).date().isoformat() if completed_at else "",
-                f"{done}/{lessons_total}",
-                f"{passed}/{quizzes_total}",
-                "" if mean is None else mean,
-                overdue,
-                due_on.isoformat() if due_on else "",
-            )
-        )
-        if count % CSV_PIECE_ROWS == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
 @never_cache
 def export_csv(request):
     _form, data, learners, courses = _filtered(request, *report_scope(request.user))
     response = StreamingHttpResponse(
-        csv_lines(learners, courses, data, timezone.localdate()),
+        csv_lines(learners, Curriculum.of(courses), data.get("status"), timezone.localdate()),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="team-progress.csv"'
