@@ -8,10 +8,9 @@ while its next version is drafted as a separate row (`draft_of`), and is replace
 that draft is published. Every transition is a guarded conditional update plus an audit event.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -143,8 +142,6 @@ def publish(*, obj, user, reviewer, reviewed_on, next_review_due=None, publish_a
         record(
             obj, WorkflowAction.SCHEDULED if scheduled else WorkflowAction.PUBLISHED, user, comment
         )
-        if scheduled:
-            cache.delete(PROMOTION_CHECK_KEY)  # so this server's pages learn of it at once
         if getattr(obj, "draft_of_id", None) and not scheduled:
             return obj.promote()
     return obj
@@ -219,38 +216,20 @@ def _copy_many_to_many(source, target):
 DRAFTABLE_MODELS = [Course, Lesson]
 
 
-PROMOTION_CHECK_KEY = "education:next-promotion-check"
-PROMOTION_CHECK_SECONDS = 60
-
-
-def promote_due_drafts():
-    """Replace live courses, lessons and quizzes whose scheduled new version is due. Called
-    by learner pages, so scheduled publishing needs no cron job. The pages call it on every
-    request, so it looks in the database at most once a minute per cache, or sooner when a
-    draft it knows of falls due; a draft scheduled through another server's cache may go
-    live up to a minute late."""
-    now = timezone.now()
-    next_check = cache.get(PROMOTION_CHECK_KEY)
-    if next_check is not None and now < next_check:
-        return
-    due = {
-        model: model.objects.filter(draft_of__isnull=False, status=Status.PUBLISHED)
-        for model in DRAFTABLE_MODELS
-    }
-    first, *others = [
-        queryset.filter(publish_at__isnull=False).order_by().values_list("publish_at")
-        for queryset in due.values()
-    ]
-    schedule = sorted(moment for (moment,) in first.union(*others).order_by())
-    recheck_at = now + timedelta(seconds=PROMOTION_CHECK_SECONDS)
-    upcoming = [moment for moment in schedule if moment > now]
-    cache.set(PROMOTION_CHECK_KEY, min([recheck_at, *upcoming]), PROMOTION_CHECK_SECONDS)
-    if len(upcoming) == len(schedule):
-        return
-    for queryset in due.values():
-        for draft in queryset.filter(publish_at__lte=now):
-            # A concurrent request may be promoting it too: promote claims it first.
-            draft.promote()
+def publish_due_drafts(now=None):
+    """Replace live courses, lessons and quizzes whose scheduled new version is due; the
+    `publish_due_drafts` job runs it every minute (pages never write). Returns the live
+    objects that took their new version."""
+    now = now or timezone.now()
+    published = []
+    for model in DRAFTABLE_MODELS:
+        due = model.objects.filter(
+            draft_of__isnull=False, status=Status.PUBLISHED, publish_at__lte=now
+        )
+        for draft in due.order_by("publish_at", "pk"):
+            # A concurrent run may be promoting it too: promote claims it first.
+            published.append(draft.promote())
+    return published
 
 
 def archive(*, obj, user, comment=""):

@@ -1,18 +1,23 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from education.models import Course
 from portal.progress.models import CourseCompletion
 from portal.progress.queries import progress_by_learner
 
+# Learners whose progress the catch-up reads at once.
+CATCH_UP_LEARNERS = 500
 
-def _record(learner, course):
+
+def _record(learner_id, course):
+    """The new completion, or None if another request recorded it a moment ago."""
     try:
         with transaction.atomic():
             return CourseCompletion.objects.create(
-                learner=learner, course=course, completed_at=timezone.now()
+                learner_id=learner_id, course=course, completed_at=timezone.now()
             )
     except IntegrityError:
-        return None  # recorded a moment ago by another request
+        return None
 
 
 def record_completion_if_complete(*, learner, course):
@@ -20,15 +25,20 @@ def record_completion_if_complete(*, learner, course):
     Safe to call any number of times, from concurrent requests too."""
     progress = progress_by_learner([learner.pk], [course])[learner.pk][course.pk]
     if progress.is_complete and not progress.completed_at:
-        return _record(learner, course) is not None
+        return _record(learner.pk, course) is not None
     return False
 
 
-def record_completions(*, learner, progress):
-    """Catch up on completions missed (e.g. content changed): `progress` is the learner's
-    {course id: CourseProgress}, updated in place."""
-    for course_progress in progress.values():
-        if course_progress.is_complete and not course_progress.completed_at:
-            completion = _record(learner, course_progress.course)
-            if completion is not None:
-                course_progress.completed_at = completion.completed_at
+def record_missed_completions(learners):
+    """Record the completions no lesson or quiz event recorded (a course that lost a lesson
+    or quiz, so that a learner's earlier work now completes it). Returns how many."""
+    courses = list(Course.objects.published())
+    ids = list(learners.order_by("pk").values_list("pk", flat=True))
+    recorded = 0
+    for start in range(0, len(ids), CATCH_UP_LEARNERS):
+        chunk = ids[start : start + CATCH_UP_LEARNERS]
+        for learner_id, by_course in progress_by_learner(chunk, courses).items():
+            for course_progress in by_course.values():
+                if course_progress.is_complete and not course_progress.completed_at:
+                    recorded += _record(learner_id, course_progress.course) is not None
+    return recorded

@@ -30,7 +30,7 @@ def lesson(course):
 
 @pytest.fixture
 def due_draft(course, editor, reviewer):
-    """A reviewed draft whose scheduled time has just come, not yet promoted by a page."""
+    """A reviewed draft whose scheduled time has just come, not yet put live by the job."""
     draft = workflow.start_draft(live=course, user=editor)
     draft.title = NEXT_TITLE
     draft.save()
@@ -66,11 +66,17 @@ def test_the_team_report_and_its_csv_show_only_the_live_course(
         assert NEXT_TITLE not in text.decode(), url
 
 
-def test_learner_pages_show_the_new_course_text_once_it_is_due(
+def test_learner_pages_show_the_new_course_text_once_the_job_has_published_it(
     learner_client, course, lesson, due_draft
 ):
     Course.objects.filter(pk=course.pk).update(title="Current Course Version")
-    for url in (reverse("education:lesson-index"), reverse("home")):
+    urls = (reverse("education:lesson-index"), reverse("home"))
+    for url in urls:  # due, but pages never publish: one link to the live course
+        page = learner_client.get(url).content.decode()
+        assert page.count(">Current Course Version</a>") == 1, url
+        assert NEXT_TITLE not in page, url
+    call_command("publish_due_drafts")
+    for url in urls:
         page = learner_client.get(url).content.decode()
         assert page.count(f">{NEXT_TITLE}</a>") == 1, url  # one link to one course
         assert "Current Course Version" not in page, url

@@ -52,7 +52,7 @@ def race(work, arguments):
 
 
 def make_due(draft, editor, reviewer):
-    """Review and schedule the draft, then let its time come (no page has promoted it)."""
+    """Review and schedule the draft, then let its time come (the job has not run yet)."""
     workflow.submit_for_review(obj=draft, user=editor)
     workflow.publish(
         obj=draft,
@@ -118,7 +118,7 @@ def test_two_requests_promoting_the_same_due_drafts_promote_them_once(roles, due
     def promote_all(*due):
         promoted = []
         for draft in due:
-            with transaction.atomic():  # as publish() and promote_due_drafts() do
+            with transaction.atomic():  # as publish() and publish_due_drafts() do
                 promoted.append(draft.promote().pk)
         return promoted
 
@@ -138,12 +138,12 @@ def test_promoting_a_draft_that_was_already_promoted_changes_nothing(due_drafts)
     assert_promoted_once(*due_drafts)
 
 
-def test_a_due_draft_already_promoted_by_another_request_is_skipped_by_learner_pages(
+def test_a_due_draft_already_promoted_by_another_request_is_skipped_by_the_job(
     due_drafts,
 ):
     for draft in due_drafts.values():
         type(draft).objects.get(pk=draft.pk).promote()
-    workflow.promote_due_drafts()
+    assert workflow.publish_due_drafts() == []
     assert_promoted_once(*due_drafts)
 
 

@@ -1,8 +1,8 @@
 from datetime import date, timedelta
-from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -40,13 +40,6 @@ def live(course):
 
 def publish(obj, reviewer, **kwargs):
     return workflow.publish(obj=obj, user=reviewer, reviewer=reviewer, reviewed_on=TODAY, **kwargs)
-
-
-def a_minute_later():
-    """Pages look for due drafts at most once a minute (see promote_due_drafts)."""
-    return mock.patch(
-        "django.utils.timezone.now", return_value=timezone.now() + timedelta(seconds=61)
-    )
 
 
 def lesson_page(client, lesson):
@@ -168,28 +161,31 @@ def test_a_scheduled_new_version_replaces_the_live_text_when_due(
     publish(new, reviewer, publish_at=timezone.now() + timedelta(hours=2))
     assert "Live text." in lesson_page(learner_client, live).content.decode()
     Lesson.objects.filter(pk=new.pk).update(publish_at=timezone.now() - timedelta(seconds=1))
-    with a_minute_later():
-        assert "Scheduled text." in lesson_page(learner_client, live).content.decode()
+    assert "Live text." in lesson_page(learner_client, live).content.decode()  # no write on GET
+    call_command("publish_due_drafts")
+    assert "Scheduled text." in lesson_page(learner_client, live).content.decode()
     assert not Lesson.objects.filter(pk=new.pk).exists()
 
 
-def test_pages_look_for_due_drafts_at_most_once_a_minute_or_when_one_is_scheduled(
-    learner_client, editor, reviewer, live
+def test_learner_pages_never_publish_and_the_job_publishes_each_due_version_once(
+    learner_client, editor, reviewer, live, capsys
 ):
-    def queries_of_a_visit():
-        with CaptureQueriesContext(connection) as queries:
-            lesson_page(learner_client, live)
-        return len(queries)
-
-    queries_of_a_visit()
-    steady = queries_of_a_visit()
     new = workflow.start_new_draft(lesson=live, user=editor)
     workflow.submit_for_review(obj=new, user=editor)
     publish(new, reviewer, publish_at=timezone.now() + timedelta(hours=1))
-    assert queries_of_a_visit() == steady + 1
-    assert queries_of_a_visit() == steady
-    with a_minute_later():
-        assert queries_of_a_visit() == steady + 1
+    Lesson.objects.filter(pk=new.pk).update(publish_at=timezone.now() - timedelta(seconds=1))
+    with CaptureQueriesContext(connection) as queries:
+        lesson_page(learner_client, live)
+    lesson_writes = ('UPDATE "education_lesson" ', 'DELETE FROM "education_lesson" ')
+    assert not [q["sql"] for q in queries if q["sql"].startswith(lesson_writes)]
+    assert Lesson.objects.filter(pk=new.pk).exists()
+
+    call_command("publish_due_drafts")
+    call_command("publish_due_drafts")
+    out = capsys.readouterr().out
+    assert out.count("published lesson live-lesson") == 1
+    assert "1 scheduled version(s) put live." in out and "0 scheduled version(s)" in out
+    assert not Lesson.objects.filter(pk=new.pk).exists()
 
 
 def test_a_material_change_flags_exactly_the_learners_who_had_completed(
@@ -336,11 +332,11 @@ def test_a_scheduled_course_draft_replaces_the_live_course_when_due(
     assert WorkflowEvent.objects.filter(action=WorkflowAction.SCHEDULED).exists()
     assert "Scheduled summary." not in course_page(learner_client, course)
     Course.objects.filter(pk=draft.pk).update(publish_at=timezone.now() - timedelta(seconds=1))
-    # Due but not promoted yet (no learner page has run since): still one course for learners.
+    # Due but not put live yet (the job has not run): still one course for learners.
     assert list(Course.objects.published()) == [course]
 
-    with a_minute_later():
-        assert "Scheduled summary." in course_page(learner_client, course)
+    call_command("publish_due_drafts")
+    assert "Scheduled summary." in course_page(learner_client, course)
     assert not Course.objects.filter(pk=draft.pk).exists()
     course.refresh_from_db()
     assert (course.summary, course.publish_at, course.version) == ("Scheduled summary.", None, 2)

@@ -20,7 +20,7 @@ def test_a_server_error_shows_a_friendly_page_with_the_security_headers(learner,
     def broken(request, *args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("portal.progress.views.dashboard.record_completions", broken)
+    monkeypatch.setattr("portal.progress.views.dashboard.progress_of_learner", broken)
     client = Client(raise_request_exception=False)
     client.force_login(learner)
     response = client.get(reverse("home"))

@@ -6,11 +6,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from education.models import Course, Lesson
-from education.workflow import promote_due_drafts
 from portal.progress.charts import bar_chart
 from portal.progress.models import Assignment
 from portal.progress.queries import Curriculum, progress_of_learner, published_quizzes
-from portal.progress.services import record_completions
 from quizzes.models import Attempt, AttemptQuestion, ReviewMode
 
 DUE_SOON_DAYS = 14
@@ -84,7 +82,6 @@ def score_history(attempts):
 
 def dashboard(request):
     user = request.user
-    promote_due_drafts()
     courses = list(Course.objects.published())
     lessons = list(
         Lesson.objects.published()
@@ -108,7 +105,6 @@ def dashboard(request):
         quiz.has_passed = quiz.pk in passed
     curriculum = Curriculum.from_rows(courses, lessons, quizzes)
     progress = progress_of_learner(user, curriculum, lessons, attempts)
-    record_completions(learner=user, progress=progress)
     updated = [
         lesson
         for lesson in lessons
