@@ -254,9 +254,7 @@ def write_courses(courses, report):
     # Only live courses: a draft of a published course shares its slug.
     existing = {
         course.slug: course
-        for course in Course.objects.filter(
-            draft_of__isnull=True, slug__in=[c["slug"] for c in courses]
-        )
+        for course in Course.objects.live_rows().filter(slug__in=[c["slug"] for c in courses])
     }
     for data in courses:
         values = {name: data[name] for name in COURSE_FIELDS}
@@ -276,13 +274,12 @@ def write_courses(courses, report):
 
 
 def write_lessons(lessons, report):
-    courses = {course.slug: course for course in Course.objects.filter(draft_of__isnull=True)}
+    courses = {course.slug: course for course in Course.objects.live_rows()}
     # Only live lessons: a draft of a published lesson shares its slug.
     existing = {
         lesson.slug: lesson
-        for lesson in Lesson.objects.filter(
-            draft_of__isnull=True, slug__in=[data["slug"] for data in lessons]
-        )
+        for lesson in Lesson.objects.live_rows()
+        .filter(slug__in=[data["slug"] for data in lessons])
         .prefetch_related("tags")
         .select_related("course")
     }

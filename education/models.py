@@ -32,6 +32,10 @@ def live_q(prefix=""):
 
 
 class PublishedQuerySet(models.QuerySet):
+    def live_rows(self):
+        """The rows learners can be shown: not a draft of a new version of one."""
+        return self.filter(**LIVE_ROWS)
+
     def published(self):
         return self.filter(live_q())
 
@@ -40,7 +44,7 @@ class CourseQuerySet(PublishedQuerySet):
     def published(self):
         # A scheduled draft is already "published" while it waits for its time to replace
         # the live course; learners only ever see the live row.
-        return super().published().filter(draft_of__isnull=True)
+        return super().published().live_rows()
 
 
 class Governed(models.Model):
@@ -213,14 +217,11 @@ LESSON_TEXT_FIELDS = ("objectives", "body", "body_html", "key_points", "referenc
 
 class LessonQuerySet(PublishedQuerySet):
     def published(self):
-        return self.filter(live_q(), live_q("course__"), draft_of__isnull=True)
+        return self.live_rows().filter(live_q(), live_q("course__"))
 
     def outline(self):
         """Without the lesson text: for lists, which never show it."""
         return self.defer(*LESSON_TEXT_FIELDS)
-
-    def drafts_of_live(self):
-        return self.filter(draft_of__isnull=False)
 
     def search(self, terms):
         """Simple database search over titles, summaries and text: every word must appear."""
@@ -324,6 +325,15 @@ class Lesson(Governed):
 
     def get_absolute_url(self):
         return reverse("education:lesson", args=[self.slug])
+
+    @property
+    def needs_review(self):
+        """Read with `with_progress_of(learner)`: the learner completed it before its last
+        material change, so they are asked to read it again."""
+        completed_at = getattr(self, "completed_at", None)
+        return bool(
+            completed_at and self.material_change_at and completed_at < self.material_change_at
+        )
 
     @property
     def objective_list(self):
@@ -460,7 +470,7 @@ class ProblemReport(models.Model):
                 condition=Q(status__in=ReportStatus.values), name="problem_report_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(status="open") | ~Q(resolution=""),
+                condition=Q(status=ReportStatus.OPEN) | ~Q(resolution=""),
                 name="problem_report_resolved_with_note",
             ),
         ]

@@ -87,9 +87,7 @@ def lesson_detail(request, slug):
             "lesson": lesson,
             "previous": siblings[index - 1] if index > 0 else None,
             "next": siblings[index + 1] if index + 1 < len(siblings) else None,
-            "needs_review": lesson.completed_at
-            and lesson.material_change_at
-            and lesson.completed_at < lesson.material_change_at,
+            "needs_review": lesson.needs_review,
             "report_form": ProblemReportForm(),
         },
     )

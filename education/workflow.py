@@ -277,11 +277,6 @@ def start_draft(*, live, user, values=None, action=WorkflowAction.DRAFT_STARTED)
     return draft
 
 
-def start_new_draft(*, lesson, user, values=None, action=WorkflowAction.DRAFT_STARTED):
-    # Lessons had drafts before courses did; their callers keep the lesson-named keyword.
-    return start_draft(live=lesson, user=user, values=values, action=action)
-
-
 def restore_version(*, historical, user):
     """Restoring never rewrites history: the old values become a new draft."""
     lesson = Lesson.objects.get(pk=historical.id)
@@ -290,9 +285,7 @@ def restore_version(*, historical, user):
     }
     values["course_id"] = historical.course_id
     if lesson.draft_of_id is None and lesson.status != Status.DRAFT:
-        return start_new_draft(
-            lesson=lesson, user=user, values=values, action=WorkflowAction.RESTORED
-        )
+        return start_draft(live=lesson, user=user, values=values, action=WorkflowAction.RESTORED)
     with transaction.atomic():
         for name, value in values.items():
             setattr(lesson, name, value)

@@ -165,17 +165,17 @@ def _export_quiz(quiz):
 def export_pack():
     """Every live course, lesson and quiz of this installation, as a JSON-ready dict."""
     # Live courses only, as for lessons: a course draft is this installation's work in progress.
-    courses = Course.objects.filter(draft_of__isnull=True).select_related("clinical_reviewer")
+    courses = Course.objects.live_rows().select_related("clinical_reviewer")
     # Live lessons only: a draft (draft_of set) is work in progress of this installation,
     # shares its slug with the live lesson, and is published here, not moved elsewhere.
     lessons = (
-        Lesson.objects.filter(draft_of__isnull=True)
+        Lesson.objects.live_rows()
         .select_related("course", "clinical_reviewer")
         .prefetch_related("tags")
     )
     # Live quizzes only, as for lessons: drafts are this installation's work in progress.
     quizzes = (
-        Quiz.objects.filter(draft_of__isnull=True)
+        Quiz.objects.live_rows()
         .select_related("lesson", "course", "clinical_reviewer")
         .prefetch_related("questions__choices")
     )
@@ -546,22 +546,18 @@ def validate_pack(data):
     course_slugs = {values["slug"] for _check, values in courses}
     lesson_slugs = {values["slug"] for _check, values in lessons}
     quiz_slugs = {values["slug"] for _check, values in quizzes}
-    existing_courses = set(
-        Course.objects.filter(draft_of__isnull=True).values_list("slug", flat=True)
-    )
+    existing_courses = set(Course.objects.live_rows().values_list("slug", flat=True))
     # Only live lessons: a draft shares the slug of the lesson it will replace.
-    existing_lessons = set(
-        Lesson.objects.filter(draft_of__isnull=True).values_list("slug", flat=True)
-    )
+    existing_lessons = set(Lesson.objects.live_rows().values_list("slug", flat=True))
     _check_unique_and_new(courses, _("course"), existing_courses, problems)
     _check_unique_and_new(lessons, _("lesson"), existing_lessons, problems)
     _check_unique_and_new(
         quizzes,
         _("quiz"),
         set(
-            Quiz.objects.filter(draft_of__isnull=True, slug__in=quiz_slugs - {None}).values_list(
-                "slug", flat=True
-            )
+            Quiz.objects.live_rows()
+            .filter(slug__in=quiz_slugs - {None})
+            .values_list("slug", flat=True)
         ),
         problems,
     )
@@ -575,9 +571,9 @@ def validate_pack(data):
         _check_reference(check, "course", values["course"], known_courses, _("course"))
 
     bodies = dict(
-        Lesson.objects.filter(
-            draft_of__isnull=True, slug__in=known_lessons - lesson_slugs
-        ).values_list("slug", "body")
+        Lesson.objects.live_rows()
+        .filter(slug__in=known_lessons - lesson_slugs)
+        .values_list("slug", "body")
     ) | {values["slug"]: values["body"] for _check, values in lessons}
     findings = []
     for check, values in quizzes:
@@ -665,8 +661,8 @@ def _write(courses, lessons, quizzes, reviewers, summary):
     wanted = {v["course"] for v in lessons} | {q["course"] for q in quizzes}
     course_by_slug |= {
         course.slug: course
-        for course in Course.objects.filter(
-            draft_of__isnull=True, slug__in=wanted - set(course_by_slug) - {None}
+        for course in Course.objects.live_rows().filter(
+            slug__in=wanted - set(course_by_slug) - {None}
         )
     }
 
@@ -688,8 +684,7 @@ def _write(courses, lessons, quizzes, reviewers, summary):
         lesson_by_slug[values["slug"]] = lesson
     wanted = {q["lesson"] for q in quizzes} - set(lesson_by_slug) - {None}
     lesson_by_slug |= {
-        lesson.slug: lesson
-        for lesson in Lesson.objects.filter(draft_of__isnull=True, slug__in=wanted)
+        lesson.slug: lesson for lesson in Lesson.objects.live_rows().filter(slug__in=wanted)
     }
 
     for values in quizzes:

@@ -228,15 +228,12 @@ def load_questions(quiz, questions):
 def write_quizzes(quizzes, report):
     lessons = {
         lesson.slug: lesson
-        for lesson in Lesson.objects.filter(
-            draft_of__isnull=True, slug__in=[q["lesson"] for q in quizzes]
-        )
+        for lesson in Lesson.objects.live_rows().filter(slug__in=[q["lesson"] for q in quizzes])
     }
     existing = {
         quiz.slug: quiz
-        for quiz in Quiz.objects.filter(
-            draft_of__isnull=True, slug__in=[q["slug"] for q in quizzes]
-        )
+        for quiz in Quiz.objects.live_rows()
+        .filter(slug__in=[q["slug"] for q in quizzes])
         .select_related("lesson")
         .prefetch_related("questions__choices")
     }

@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -15,6 +15,7 @@ from education.models import (
     Course,
     Governed,
     Lesson,
+    PublishedQuerySet,
     Status,
     draft_constraints,
     live_q,
@@ -46,11 +47,11 @@ class AttemptState(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
-class QuizQuerySet(models.QuerySet):
+class QuizQuerySet(PublishedQuerySet):
     def live(self):
         """Published quizzes, without asking whether their lesson or course is: for a page
         that has just found that lesson or course published."""
-        return self.filter(live_q(), draft_of__isnull=True)
+        return self.live_rows().filter(live_q())
 
     def outline(self):
         """Without the introduction: for lists, which never show it."""
@@ -339,9 +340,35 @@ class Choice(models.Model):
         return self.text
 
 
+def answers_shown_q(prefix=""):
+    """Whether a finished attempt's review may show the answers (the key, the feedback and
+    the rationale), as a condition on attempts (`prefix`: the path to the attempt, e.g.
+    "attempt__"): in a learning quiz always; in an assessment once the learner has passed it,
+    or has used every attempt allowed and has none open. The result page and the dashboard's
+    mistakes both ask this."""
+    mine = Attempt.objects.filter(
+        quiz=OuterRef(f"{prefix}quiz"), learner=OuterRef(f"{prefix}learner")
+    ).order_by()
+    used = mine.values("quiz").annotate(n=Count("pk")).values("n")[:1]
+    return (
+        Q(**{f"{prefix}quiz__review_mode": ReviewMode.LEARNING})
+        | Q(**{f"{prefix}passed": True})
+        | (
+            Q(**{f"{prefix}quiz__attempts_allowed__lte": Subquery(used)})
+            & ~Exists(mine.filter(state=AttemptState.IN_PROGRESS))
+        )
+    )
+
+
 class AttemptQuerySet(models.QuerySet):
     def finished(self):
         return self.exclude(state=AttemptState.IN_PROGRESS)
+
+    def passed(self):
+        return self.filter(passed=True)
+
+    def answers_shown(self):
+        return self.filter(answers_shown_q())
 
     def in_progress(self):
         return self.filter(state=AttemptState.IN_PROGRESS)
@@ -387,7 +414,7 @@ class Attempt(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["learner", "quiz"],
-                condition=Q(state="in_progress"),
+                condition=Q(state=AttemptState.IN_PROGRESS),
                 name="attempt_one_in_progress_per_learner_quiz",
             ),
             models.UniqueConstraint(
@@ -409,6 +436,10 @@ class Attempt(models.Model):
     @property
     def is_open(self):
         return self.state == AttemptState.IN_PROGRESS
+
+    @property
+    def ran_out_of_time(self):
+        return self.state == AttemptState.EXPIRED
 
     def accepts_answers_at(self, now):
         return self.is_open and (self.deadline is None or now <= self.deadline + GRACE_PERIOD)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from education.reports import ProblemReportForm, file_report
 from quizzes import services
-from quizzes.models import Attempt, AttemptQuestion, AttemptState, Quiz, ReviewMode
+from quizzes.models import Attempt, AttemptQuestion, Quiz
 from quizzes.services import QuizError
 
 
@@ -37,7 +37,7 @@ def quiz_list(request):
                 "attempts", filter=Q(attempts__learner=request.user), distinct=True
             ),
             best_percent=Max("attempts__percent", filter=Q(attempts__learner=request.user)),
-            has_passed=Exists(mine.filter(passed=True)),
+            has_passed=Exists(mine.passed()),
         )
         .order_by("lesson__course__position", "lesson__position", "position", "id")
     )
@@ -115,7 +115,7 @@ def save_answers(request, pk):
                     )
     except QuizError as error:
         messages.error(request, str(error))
-        if not Attempt.objects.filter(pk=attempt.pk, state=AttemptState.IN_PROGRESS).exists():
+        if not Attempt.objects.in_progress().filter(pk=attempt.pk).exists():
             return redirect("quizzes:attempt-result", pk=attempt.pk)
         return render(
             request,
@@ -188,8 +188,7 @@ def result(request, pk):
     questions = list(attempt.questions.all())
     for question in questions:  # one report form each, with ids of its own
         question.report_form = ProblemReportForm(auto_id=f"report-{question.pk}-%s")
-    attempts_left = services.attempts_left(quiz, request.user)
-    show_answers = quiz.review_mode == ReviewMode.LEARNING or attempt.passed or attempts_left == 0
+    show_answers = Attempt.objects.filter(pk=attempt.pk).answers_shown().exists()
     return render(
         request,
         "quizzes/result.html",

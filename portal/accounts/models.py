@@ -54,13 +54,8 @@ class Team(models.Model):
         return self.name
 
 
-class UserQuerySet(models.QuerySet):
-    def in_role(self, role):
-        return self.filter(groups__name=ROLE_GROUP_NAMES[role])
-
-
-class PortalUserManager(UserManager.from_queryset(UserQuerySet)):
-    pass
+class PortalUserManager(UserManager):
+    """Django's user manager, under the name migration 0001 refers to."""
 
 
 class User(AbstractUser):
@@ -104,10 +99,3 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.get_full_name() or self.username
-
-    def has_role(self, role):
-        return self.groups.filter(name=ROLE_GROUP_NAMES[role]).exists()
-
-    @property
-    def is_supervisor(self):
-        return self.supervised_teams.exists()

@@ -10,7 +10,7 @@ register = template.Library()
 def lesson_quizzes(context, lesson):
     """The quizzes of a published lesson, with whether this learner has passed each."""
     user = context["request"].user
-    passed = Attempt.objects.filter(learner=user, quiz=OuterRef("pk"), passed=True)
+    passed = Attempt.objects.passed().filter(learner=user, quiz=OuterRef("pk"))
     quizzes = (
         Quiz.objects.live()
         .filter(lesson=lesson)

@@ -336,7 +336,7 @@ def test_a_slug_clash_is_explained_in_words_in_the_admin(client, editor, course,
 
 def test_a_new_version_signed_off_for_later_cannot_be_edited(client, editor, reviewer, course):
     live = make_lesson(course, "scheduled-lesson", body="Live text.")
-    new = workflow.start_new_draft(lesson=live, user=editor)
+    new = workflow.start_draft(live=live, user=editor)
     workflow.submit_for_review(obj=new, user=editor)
     workflow.publish(
         obj=new,

@@ -125,7 +125,7 @@ def test_learners_keep_the_published_text_while_a_new_draft_is_reviewed(
     learner_client, learner, editor, reviewer, live
 ):
     progress.mark_complete(learner=learner, lesson=live)
-    new = workflow.start_new_draft(lesson=live, user=editor)
+    new = workflow.start_draft(live=live, user=editor)
     new.body = "Revised text."
     new.save()
     workflow.submit_for_review(obj=new, user=editor)
@@ -154,7 +154,7 @@ def test_a_new_lesson_scheduled_for_later_is_hidden_until_then(
 def test_a_scheduled_new_version_replaces_the_live_text_when_due(
     learner_client, editor, reviewer, live
 ):
-    new = workflow.start_new_draft(lesson=live, user=editor)
+    new = workflow.start_draft(live=live, user=editor)
     new.body = "Scheduled text."
     new.save()
     workflow.submit_for_review(obj=new, user=editor)
@@ -170,7 +170,7 @@ def test_a_scheduled_new_version_replaces_the_live_text_when_due(
 def test_learner_pages_never_publish_and_the_job_publishes_each_due_version_once(
     learner_client, editor, reviewer, live, capsys
 ):
-    new = workflow.start_new_draft(lesson=live, user=editor)
+    new = workflow.start_draft(live=live, user=editor)
     workflow.submit_for_review(obj=new, user=editor)
     publish(new, reviewer, publish_at=timezone.now() + timedelta(hours=1))
     Lesson.objects.filter(pk=new.pk).update(publish_at=timezone.now() - timedelta(seconds=1))
@@ -193,7 +193,7 @@ def test_a_material_change_flags_exactly_the_learners_who_had_completed(
 ):
     progress.mark_complete(learner=learner, lesson=live)
     progress.record_opened(learner=other_learner, lesson=live)
-    new = workflow.start_new_draft(lesson=live, user=editor)
+    new = workflow.start_draft(live=live, user=editor)
     workflow.submit_for_review(obj=new, user=editor)
     publish(new, reviewer, material_change=True)
     client.force_login(learner)
@@ -258,7 +258,7 @@ def test_supervisors_see_who_has_and_has_not_re_read_a_material_change(
     rita = make_user("rita", team=team, display_name="Rita Resident")
     for person in (learner, rita, other_learner):
         progress.mark_complete(learner=person, lesson=live)
-    new = workflow.start_new_draft(lesson=live, user=editor)
+    new = workflow.start_draft(live=live, user=editor)
     workflow.submit_for_review(obj=new, user=editor)
     publish(new, reviewer, material_change=True)
     live.refresh_from_db()

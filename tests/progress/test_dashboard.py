@@ -10,6 +10,7 @@ from education.models import Course, Status
 from portal.progress.models import Assignment
 from portal.progress.queries import progress_by_learner
 from quizzes import services
+from quizzes.models import ReviewMode
 from tests.education.factories import make_course, make_lesson
 from tests.quizzes.factories import choice_id, make_quiz, take_quiz
 
@@ -51,6 +52,20 @@ def test_recent_attempts_and_mistakes_to_review(learner_client, learner, db):
     assert "Review my mistakes" in page
     assert "Secret rationale 2" in page
     assert "Secret rationale 1" not in page
+
+
+def test_an_assessment_s_mistakes_show_once_every_attempt_is_used_as_on_its_result_page(
+    learner_client, learner, db
+):
+    _course, _lessons, (quiz,) = build(1)
+    quiz.review_mode, quiz.attempts_allowed = ReviewMode.ASSESSMENT, 2
+    quiz.save()
+    first = take_quiz(learner, quiz, "wrong")
+    assert "Secret rationale 1" not in learner_client.get(reverse("home")).content.decode()
+    take_quiz(learner, quiz, "wrong")  # the last attempt allowed, failed too
+    assert "Secret rationale 1" in learner_client.get(reverse("home")).content.decode()
+    result = learner_client.get(reverse("quizzes:attempt-result", args=[first.pk]))
+    assert "Secret rationale 1" in result.content.decode()
 
 
 def test_overdue_assignments_come_first(learner_client, learner, team, supervisor, db):

@@ -261,7 +261,7 @@ def test_a_quiz_version_signed_off_for_later_cannot_be_edited(client, editor, re
 
 def test_a_quiz_cannot_hang_off_a_lesson_draft(editor_client, editor):
     lesson = make_lesson(make_course("foundations"), "staging", title="Staging")
-    draft = workflow.start_new_draft(lesson=lesson, user=editor)
+    draft = workflow.start_draft(live=lesson, user=editor)
     form = {**end_of_course_quiz_form(lesson.course), "course": "", "lesson": draft.pk}
     response = editor_client.post(reverse("admin:quizzes_quiz_add"), form)
     assert "That is an unpublished new version of “Staging”" in response.content.decode()

@@ -186,6 +186,18 @@ def test_the_assessment_review_hides_answers_until_passed_or_out_of_attempts(lea
     assert "Secret rationale 1" in page
 
 
+def test_an_earlier_review_keeps_the_answers_hidden_while_the_last_attempt_is_open(
+    learner_client, quiz
+):
+    quiz.review_mode, quiz.attempts_allowed = ReviewMode.ASSESSMENT, 2
+    quiz.save()
+    first = start(learner_client, quiz)
+    learner_client.post(reverse("quizzes:attempt-submit", args=[first.pk]))
+    start(learner_client, quiz)  # the last attempt allowed, still open
+    page = learner_client.get(reverse("quizzes:attempt-result", args=[first.pk])).content.decode()
+    assert "Secret rationale" not in page
+
+
 def test_the_result_of_an_open_attempt_sends_back_to_the_questions(learner_client, quiz):
     attempt = start(learner_client, quiz)
     response = learner_client.get(reverse("quizzes:attempt-result", args=[attempt.pk]))

@@ -9,7 +9,7 @@ from education.models import Course, Lesson
 from portal.progress.charts import bar_chart
 from portal.progress.models import Assignment
 from portal.progress.queries import Curriculum, progress_of_learner, published_quizzes
-from quizzes.models import Attempt, AttemptQuestion, ReviewMode
+from quizzes.models import Attempt, AttemptQuestion, answers_shown_q
 
 DUE_SOON_DAYS = 14
 
@@ -52,8 +52,7 @@ def mistakes_to_review(user):
     return (
         AttemptQuestion.objects.filter(attempt__learner=user, attempt_id=Subquery(latest))
         .filter(mark__lt=F("points"))
-        # Assessment quizzes keep their answers hidden until the learner has passed.
-        .filter(Q(attempt__quiz__review_mode=ReviewMode.LEARNING) | Q(attempt__passed=True))
+        .filter(answers_shown_q("attempt__"))
         .select_related("attempt__quiz")
         .order_by("attempt__quiz__title", "position")[:20]
     )
@@ -105,13 +104,7 @@ def dashboard(request):
         quiz.has_passed = quiz.pk in passed
     curriculum = Curriculum.from_rows(courses, lessons, quizzes)
     progress = progress_of_learner(user, curriculum, lessons, attempts)
-    updated = [
-        lesson
-        for lesson in lessons
-        if lesson.completed_at
-        and lesson.material_change_at
-        and lesson.completed_at < lesson.material_change_at
-    ]
+    updated = [lesson for lesson in lessons if lesson.needs_review]
     rows = [
         {"progress": course_progress, "next": next_step(course_progress.course, lessons, quizzes)}
         for course_progress in progress.values()

@@ -17,7 +17,7 @@ editors_only = permission_required("quizzes.change_quiz", raise_exception=True)
 def statistics_index(request):
     stored = {(s.quiz_id): s for s in ItemStatistics.objects.filter(first_attempts_only=True)}
     quizzes = list(
-        Quiz.objects.filter(draft_of__isnull=True)
+        Quiz.objects.live_rows()
         .select_related("lesson")
         .order_by("lesson__course__position", "lesson__position", "id")
     )
@@ -28,7 +28,7 @@ def statistics_index(request):
 
 @editors_only
 def item_analysis(request, slug):
-    quiz = get_object_or_404(Quiz, slug=slug, draft_of__isnull=True)
+    quiz = get_object_or_404(Quiz.objects.live_rows(), slug=slug)
     first_only = request.GET.get("attempts") != "all"
     stats = ItemStatistics.objects.filter(quiz=quiz, first_attempts_only=first_only).first()
     distribution = None
@@ -54,7 +54,7 @@ def item_analysis(request, slug):
 @editors_only
 @require_POST
 def refresh_item_analysis(request, slug):
-    quiz = get_object_or_404(Quiz, slug=slug, draft_of__isnull=True)
+    quiz = get_object_or_404(Quiz.objects.live_rows(), slug=slug)
     first_only = request.POST.get("attempts") != "all"
     statistics.refresh(quiz, first_only=first_only)
     messages.success(request, _("Statistics recomputed."))

@@ -26,7 +26,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, quiz_slug, file, dry_run, **options):
-        quiz = Quiz.objects.filter(slug=quiz_slug, draft_of__isnull=True).first()
+        quiz = Quiz.objects.live_rows().filter(slug=quiz_slug).first()
         if quiz is None:
             raise CommandError(_("There is no quiz with the slug %(slug)s.") % {"slug": quiz_slug})
         questions = self._parse(Path(file))
