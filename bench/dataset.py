@@ -36,7 +36,8 @@ from django.utils import timezone
 from education.models import Course, Lesson, LessonProgress
 from portal.accounts.models import ROLE_GROUP_NAMES, Profession, Role, Team, User
 from portal.progress.models import Assignment, CourseCompletion
-from quizzes.grading import mark_for, percent_of
+from quizzes.grading import percent_of
+from quizzes.kinds import mark_for
 from quizzes.models import Attempt, AttemptQuestion, AttemptState, Choice, Question, Quiz
 from quizzes.services import snapshot_questions
 

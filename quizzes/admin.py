@@ -19,8 +19,8 @@ from education.workflow import WorkflowError
 from quizzes import drafts, services
 from quizzes.drafts import QUIZ_FIELDS, copy_questions, start_quiz_draft
 from quizzes.item_checks import Item, check_item
+from quizzes.kinds import answer_key_problems
 from quizzes.models import Attempt, Choice, Question, Quiz, Regrade
-from quizzes.validation import answer_key_problems
 
 # Quizzes whose questions may be edited: drafts and quizzes in review.
 EDITABLE_QUIZZES = Q(status__in=[Status.DRAFT, Status.IN_REVIEW])

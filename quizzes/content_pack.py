@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from education.loader import SLUG_RE
 from education.models import Course, Lesson, Status, Tag
 from quizzes.item_checks import Item, check_quiz
+from quizzes.kinds import answer_key_problems
 from quizzes.models import Choice, Question, QuestionKind, Quiz, ReviewMode
 
 FORMAT = "mbc-portal-content-pack"
@@ -428,17 +429,8 @@ def _check_question(where, raw, problems):
         for choice_where, choice in check.items("choices")
     ]
     if "choices" in raw:
-        correct = sum(choice["is_correct"] for choice in choices)
-        if len(choices) < 2:
-            check.problem(_("a question needs at least two choices"), "choices")
-        if values["kind"] in {QuestionKind.SINGLE, QuestionKind.TRUE_FALSE} and correct != 1:
-            check.problem(
-                _("a %(kind)s question needs exactly one correct choice, not %(count)d")
-                % {"kind": values["kind"], "count": correct},
-                "choices",
-            )
-        if values["kind"] == QuestionKind.MULTIPLE and correct < 1:
-            check.problem(_("a multiple question needs at least one correct choice"), "choices")
+        for message in answer_key_problems(values["kind"], choices):
+            check.problem(message, "choices")
     return values
 
 

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from education.dates import short_datetime
 from education.models import LIVE_ROWS, Course, Lesson, Status, WorkflowAction
 from education.workflow import WorkflowError, can_edit, claim_promotion, record
+from quizzes.kinds import answer_key_problems
 from quizzes.models import Choice, Question, Quiz
-from quizzes.validation import answer_key_problems
 
 QUIZ_FIELDS = (
     "title", "lesson", "course", "introduction", "pass_mark", "attempts_allowed",

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from quizzes.gift_html import FORMATS, convert
 from quizzes.item_checks import Item, check_quiz
+from quizzes.kinds import kind_of
 from quizzes.models import Choice, Question, QuestionKind, Quiz
 
 # Characters GIFT gives a meaning to; in text they are written with a backslash before them.
@@ -440,8 +441,9 @@ def _form(question, choices):
         return None
     if question.kind == QuestionKind.MULTIPLE:
         return QuestionKind.MULTIPLE
-    texts = [choice.text for choice in choices]
-    if question.kind == QuestionKind.TRUE_FALSE and texts == ["True", "False"] and correct == 1:
+    texts = tuple(choice.text for choice in choices)
+    true_false = kind_of(QuestionKind.TRUE_FALSE).fixed_choices
+    if question.kind == QuestionKind.TRUE_FALSE and texts == true_false and correct == 1:
         return QuestionKind.TRUE_FALSE
     # A true/false question with other choice texts keeps them as a single-answer question.
     return QuestionKind.SINGLE if correct == 1 else None

@@ -13,7 +13,8 @@ from education.loader import (
 )
 from education.models import Lesson, Status, lines
 from quizzes.drafts import QUESTION_FIELDS, apply_question
-from quizzes.models import Question, QuestionKind, Quiz
+from quizzes.kinds import QuestionKind, answer_key_problems, kind_of
+from quizzes.models import Question, Quiz
 
 QUIZ_FIELDS = ("title", "introduction", "pass_mark")
 
@@ -69,13 +70,12 @@ def _check_question(number, raw, objectives, problems, path, facts):
                 "feedback": str(choice.get("feedback", "")).strip(),
             }
         )
-    correct = sum(choice["is_correct"] for choice in clean_choices)
-    if kind in {QuestionKind.SINGLE, QuestionKind.TRUE_FALSE} and correct != 1:
-        _problem(problems, path, f"{where}: a {kind} question needs exactly one correct choice")
-    if kind == QuestionKind.MULTIPLE and correct < 1:
-        _problem(problems, path, f"{where}: a multiple question needs at least one correct choice")
-    if kind == QuestionKind.TRUE_FALSE and [c["text"] for c in clean_choices] != ["True", "False"]:
-        _problem(problems, path, f"{where}: true_false choices must be 'True' then 'False'")
+    if len(clean_choices) >= 2:  # fewer is reported above
+        for message in answer_key_problems(kind, clean_choices):
+            _problem(problems, path, f"{where}: {message}")
+    fixed = kind_of(kind).fixed_choices if kind in QuestionKind.values else None
+    if fixed and tuple(c["text"] for c in clean_choices) != fixed:
+        _problem(problems, path, f"{where}: {kind} choices must be " + " then ".join(fixed))
     return {
         "kind": kind,
         "vignette": str(raw.get("vignette", "")).strip(),

@@ -20,6 +20,7 @@ from education.models import (
     draft_constraints,
     live_q,
 )
+from quizzes.kinds import QuestionKind, answer_key_problems, kind_of
 
 # Answers are accepted this long after the deadline, for slow networks and clicks in flight.
 GRACE_PERIOD = timedelta(seconds=60)
@@ -33,12 +34,6 @@ class ReviewMode(models.TextChoices):
             "Assessment: show the score and wrong questions; answers once passed or out of attempts"
         ),
     )
-
-
-class QuestionKind(models.TextChoices):
-    SINGLE = "single", _("Single best answer")
-    MULTIPLE = "multiple", _("Multiple response")
-    TRUE_FALSE = "true_false", _("True / false")
 
 
 class AttemptState(models.TextChoices):
@@ -197,8 +192,6 @@ class Quiz(Governed):
         whose answer key makes no sense, and each error of the item-writing checker.
         Retired questions' keys are checked too: a regrade still marks the attempts that
         were given them."""
-        from quizzes.validation import answer_key_problems
-
         return [
             *(
                 _("Question %(number)d (“%(question)s”): %(problem)s")
@@ -490,6 +483,11 @@ class AttemptQuestion(models.Model):
 
     def __str__(self):
         return f"{self.attempt} · Q{self.position}"
+
+    @property
+    def kind_rules(self):
+        """What this kind of question is (quizzes/kinds.py): e.g. `kind_rules.allows_many`."""
+        return kind_of(self.kind)
 
     @property
     def is_answered(self):

@@ -16,14 +16,14 @@ from django.utils.translation import gettext as _
 
 from education.models import WorkflowAction
 from education.workflow import record
-from quizzes.grading import mark_for, percent_of
+from quizzes.grading import percent_of
+from quizzes.kinds import kind_of, mark_for
 from quizzes.models import (
     GRACE_PERIOD,
     Attempt,
     AttemptQuestion,
     AttemptState,
     Question,
-    QuestionKind,
     Regrade,
 )
 from quizzes.signals import attempt_graded
@@ -56,7 +56,7 @@ def snapshot_questions(quiz, rng):
             {"id": c.id, "text": c.text, "correct": c.is_correct, "feedback": c.feedback}
             for c in question.choices.all()
         ]
-        if quiz.shuffle_choices and question.kind != QuestionKind.TRUE_FALSE:
+        if quiz.shuffle_choices and kind_of(question.kind).shuffles_choices:
             rng.shuffle(choices)
         rows.append(
             AttemptQuestion(
@@ -128,7 +128,7 @@ def _validated_choice_ids(attempt_question, raw_ids):
     offered = {choice["id"] for choice in attempt_question.choices}
     if not ids <= offered:
         raise QuizError(_("That answer is not one of the choices of this question."))
-    if attempt_question.kind != QuestionKind.MULTIPLE and len(ids) > 1:
+    if not kind_of(attempt_question.kind).allows_many and len(ids) > 1:
         raise QuizError(_("Choose only one answer for this question."))
     return sorted(ids, key=[c["id"] for c in attempt_question.choices].index)
 

@@ -109,7 +109,8 @@ def save_answers(request, pk):
         with transaction.atomic():
             for key in shown:
                 values = request.POST.getlist(f"q{key}")
-                if values or questions[key].kind == "multiple":
+                # An empty multiple-response answer clears it; a radio group cannot be cleared.
+                if values or questions[key].kind_rules.allows_many:
                     services.save_answer(
                         attempt=attempt, attempt_question=questions[key], choice_ids=values
                     )

@@ -295,8 +295,8 @@ def test_a_single_answer_question_with_two_correct_choices_is_reported(db):
     pack = small_pack()
     pack["quizzes"][0]["questions"][0]["choices"][1]["is_correct"] = True
     assert problems_of(pack) == [
-        "quizzes[0].questions[0].choices: a single question needs exactly one correct choice, "
-        "not 2"
+        "quizzes[0].questions[0].choices: A single best answer question needs exactly one "
+        "correct choice, not 2."
     ]
 
 
@@ -306,8 +306,9 @@ def test_unsound_answer_keys_are_reported(db):
     question["kind"] = QuestionKind.MULTIPLE
     question["choices"] = [{"text": "Only", "is_correct": False, "feedback": "", "position": 1}]
     assert problems_of(pack) == [
-        "quizzes[0].questions[0].choices: a question needs at least two choices",
-        "quizzes[0].questions[0].choices: a multiple question needs at least one correct choice",
+        "quizzes[0].questions[0].choices: A question needs at least two choices.",
+        "quizzes[0].questions[0].choices: A multiple-response question needs at least one "
+        "correct choice.",
     ]
 
 
@@ -358,8 +359,8 @@ def test_every_problem_is_reported_at_once_with_its_path(db):
         "quizzes[0].publish_at: must include a time zone offset, e.g. +00:00",
         "quizzes[0]: a quiz belongs to a lesson or a course; both are null",
         "quizzes[0].questions[0].choices[0].is_correct: must be true or false",
-        "quizzes[0].questions[0].choices: a single question needs exactly one correct choice, "
-        "not 0",
+        "quizzes[0].questions[0].choices: A single best answer question needs exactly one "
+        "correct choice, not 0.",
     ]
 
 

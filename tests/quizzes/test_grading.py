@@ -2,7 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from quizzes.grading import mark_for, percent_of
+from quizzes.grading import percent_of
+from quizzes.kinds import mark_for
 from quizzes.models import QuestionKind
 
 RIGHT = {1, 2, 3}
