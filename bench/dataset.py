@@ -36,7 +36,7 @@ from django.utils import timezone
 from education.models import Course, Lesson, LessonProgress
 from portal.accounts.models import ROLE_GROUP_NAMES, Profession, Role, Team, User
 from portal.progress.models import Assignment, CourseCompletion
-from quizzes.grading import percent_of
+from quizzes.grading import score_percent
 from quizzes.kinds import mark_for
 from quizzes.models import Attempt, AttemptQuestion, AttemptState, Choice, Question, Quiz
 from quizzes.services import snapshot_questions
@@ -245,7 +245,7 @@ def history_for(learner, rng, lessons, quizzes, templates, now):
                 )
             score = sum((row.mark for row in rows), start=Decimal("0.00"))
             maximum = Decimal(sum(row.points for row in rows))
-            percent = percent_of(score, maximum)
+            percent = score_percent(score, maximum)
             finished = when + timedelta(minutes=5 + 10 * rng.random())
             attempt = Attempt(
                 learner=learner,

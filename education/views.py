@@ -4,9 +4,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from education import progress
+from education import reading
 from education.models import Course, Lesson, Tag
-from education.reports import ProblemReportForm, file_report
+from education.problem_reports import ProblemReportForm, file_report
 
 MAX_QUERY_LENGTH = 100
 
@@ -75,7 +75,7 @@ def lesson_detail(request, slug):
         .defer("body"),  # the Markdown source: the page shows body_html
         slug=slug,
     )
-    progress.record_opened(learner=request.user, lesson=lesson)
+    reading.record_opened(learner=request.user, lesson=lesson)
     siblings = list(
         lesson.course.lessons.published().order_by("position", "id").values("slug", "title")
     )
@@ -97,13 +97,13 @@ def lesson_detail(request, slug):
 def lesson_completion(request, slug):
     lesson = published_lesson(slug)
     if request.POST.get("completed") == "1":
-        progress.mark_complete(learner=request.user, lesson=lesson)
+        reading.mark_complete(learner=request.user, lesson=lesson)
         messages.success(request, _("Lesson marked as complete."))
     elif request.POST.get("completed") == "reviewed":
-        progress.mark_reviewed_after_update(learner=request.user, lesson=lesson)
+        reading.mark_reviewed_after_update(learner=request.user, lesson=lesson)
         messages.success(request, _("Thank you for reviewing the updated lesson."))
     else:
-        progress.mark_incomplete(learner=request.user, lesson=lesson)
+        reading.mark_incomplete(learner=request.user, lesson=lesson)
         messages.info(request, _("Lesson marked as not complete."))
     return redirect(lesson)
 

@@ -114,8 +114,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, mini
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # A runaway query is stopped instead of holding a worker and its locks. JIT compilation
-    # costs ~60 ms each time the team report's export runs, more than it ever saves on a
-    # query of a few hundred milliseconds.
+    # costs the team report's export more than it ever saves on a query of a few hundred
+    # milliseconds (bench/README.md).
     timeout_ms = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 30_000, minimum=0)
     DATABASES["default"]["OPTIONS"].setdefault(
         "options", f"-c statement_timeout={timeout_ms} -c jit=off"

@@ -2,9 +2,10 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
 class StaticFilesStorage(CompressedManifestStaticFilesStorage):
-    """Whitenoise's storage, remembering each file's URL: working it out from the manifest
-    costs ~40 µs, and every page asks for the same handful of files. The manifest is read once
-    when the process starts and a deploy restarts the process, so a URL never goes stale."""
+    """Whitenoise's storage, remembering each file's URL: every page asks for the same
+    handful of files, and working each out from the manifest again is wasted work (figures in
+    bench/README.md). The manifest is read once when the process starts and a deploy restarts
+    the process, so a URL never goes stale."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

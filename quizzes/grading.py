@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 TWO_PLACES = Decimal("0.01")
 
 
-def percent_of(score, maximum):
+def score_percent(score, maximum):
     if not maximum:
         return Decimal(0).quantize(TWO_PLACES)
     return (Decimal(100) * score / maximum).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)

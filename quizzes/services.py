@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from education.models import WorkflowAction
 from education.workflow import record
-from quizzes.grading import percent_of
+from quizzes.grading import score_percent
 from quizzes.kinds import kind_of, mark_for
 from quizzes.models import (
     GRACE_PERIOD,
@@ -197,7 +197,7 @@ def _grade(attempt):
         )
     AttemptQuestion.objects.bulk_update(rows, ["mark"])
     score = sum((row.mark for row in rows), start=Decimal("0.00"))
-    percent = percent_of(score, attempt.max_score)
+    percent = score_percent(score, attempt.max_score)
     Attempt.objects.filter(pk=attempt.pk).update(
         score=score, percent=percent, passed=percent >= attempt.pass_mark
     )

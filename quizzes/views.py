@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from education.reports import ProblemReportForm, file_report
+from education.problem_reports import ProblemReportForm, file_report
 from quizzes import services
 from quizzes.models import Attempt, AttemptQuestion, Quiz
 from quizzes.services import QuizError

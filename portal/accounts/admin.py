@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.forms import UserImportForm
 from portal.accounts.models import Team, User
-from portal.accounts.services import UserImportError, import_users
+from portal.accounts.user_import import UserImportError, import_users
 
 
 @admin.register(Team)

@@ -1,5 +1,7 @@
 from django.core.cache import cache
 
+from portal.accounts.roles import can_see_team_reports, is_editor
+
 MENU_CACHE_SECONDS = 300
 
 
@@ -11,17 +13,13 @@ def staff_menu(request):
     """Which staff links the menu shows. Asking Django's `perms` costs two queries on every
     page; the menu needs two yes/no answers, kept a few minutes per person (and forgotten at
     once when their roles change on this server). Every staff page checks the real
-    permissions itself, so a stale menu can only show a link that answers 404, or hide one."""
+    permissions itself, so a stale menu can only show a link that answers 403, or hide one."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     menu = cache.get(menu_key(user.pk))
     if menu is None:
-        editor = user.has_perm("education.change_lesson")
-        menu = {
-            "team": editor or user.has_perm("accounts.view_team_progress"),
-            "editorial": editor,
-        }
+        menu = {"team": can_see_team_reports(user), "editorial": is_editor(user)}
         cache.set(menu_key(user.pk), menu, MENU_CACHE_SECONDS)
     return {"staff_menu": menu}
 

@@ -44,6 +44,16 @@ ROLE_PERMISSIONS = {
 STAFF_ROLES = {Role.CONTENT_EDITOR, Role.CLINICAL_REVIEWER}
 
 
+def is_editor(user):
+    """Editors and reviewers look after the content for the whole hospital: they see the
+    editorial area and everyone's progress."""
+    return user.has_perm("education.change_lesson")
+
+
+def can_see_team_reports(user):
+    return is_editor(user) or user.has_perm("accounts.view_team_progress")
+
+
 def sync_roles(apps, schema_editor=None):
     from django.contrib.auth.management import create_permissions
 

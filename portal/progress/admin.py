@@ -1,8 +1,8 @@
 from django.contrib import admin
 
 from education.forms import LiveChoiceField
+from portal.accounts.roles import is_editor
 from portal.progress.models import Assignment, CourseCompletion, ReminderSent
-from portal.progress.scope import sees_everyone
 
 
 @admin.register(CourseCompletion)
@@ -29,7 +29,7 @@ class AssignmentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if sees_everyone(request.user):
+        if is_editor(request.user):
             return queryset
         teams = request.user.supervised_teams.all()
         return queryset.filter(team__in=teams) | queryset.filter(learner__team__in=teams)

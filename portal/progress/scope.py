@@ -1,23 +1,19 @@
 """Who may see whose progress. Every report path goes through `report_scope`."""
 
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
 
 from portal.accounts.models import Team, User
-
-
-def sees_everyone(user):
-    # Editors and reviewers look after the content for the whole hospital.
-    return user.is_superuser or user.has_perm("education.change_lesson")
+from portal.accounts.roles import can_see_team_reports, is_editor
 
 
 def report_scope(user):
-    """(teams, learners) this user may report on; a 404 for anyone who supervises nobody.
+    """(teams, learners) this user may report on; 403 for anyone without the right.
 
     Scoping follows each learner's current team, so a learner who moves team leaves the old
     supervisor's reports at once."""
-    if sees_everyone(user):
+    if is_editor(user):
         return Team.objects.all(), User.objects.filter(is_active=True)
-    if not user.has_perm("accounts.view_team_progress"):
-        raise Http404
+    if not can_see_team_reports(user):
+        raise PermissionDenied
     teams = Team.objects.filter(supervisors=user)
     return teams, User.objects.filter(is_active=True, team__in=teams)

@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from portal.accounts.models import Team, User
-from portal.accounts.services import UserImportError, import_users
+from portal.accounts.user_import import UserImportError, import_users
 
 GOOD_CSV = """username,email,display_name,profession,team,role
 kim,kim@hospital.example,Kim Lee,nurse,Ward 9,learner

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from education import progress, workflow
+from education import reading, workflow
 from education.models import Course, Lesson
 from portal.progress.queries import progress_by_learner
 from quizzes.content_pack import export_pack, import_pack
@@ -49,7 +49,7 @@ def due_draft(course, editor, reviewer):
 def test_a_due_course_draft_never_doubles_a_course_in_progress_totals(
     learner, course, lesson, due_draft
 ):
-    progress.mark_complete(learner=learner, lesson=lesson)
+    reading.mark_complete(learner=learner, lesson=lesson)
     by_course = progress_by_learner([learner.pk], Course.objects.published())[learner.pk]
     assert list(by_course) == [course.pk]
     assert (by_course[course.pk].lessons_total, by_course[course.pk].percent) == (1, 100)

@@ -13,7 +13,7 @@ from education.models import (
     Status,
     WorkflowEvent,
 )
-from education.reports import file_report
+from education.problem_reports import file_report
 from tests.education.factories import make_course, make_lesson
 
 

@@ -5,7 +5,7 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
-from education import progress
+from education import reading
 from education.models import LessonProgress, Status
 from tests.education.factories import make_course, make_lesson
 
@@ -105,11 +105,11 @@ def test_opening_a_lesson_twice_keeps_one_progress_row(learner_client, learner, 
 
 def test_a_visit_is_recorded_once_per_few_minutes_of_reading(learner_client, learner, lesson):
     learner_client.get(lesson_url(lesson))
-    earlier = timezone.now() - timedelta(seconds=progress.VISIT_SECONDS - 30)
+    earlier = timezone.now() - timedelta(seconds=reading.VISIT_SECONDS - 30)
     LessonProgress.objects.filter(learner=learner).update(last_opened_at=earlier)
     learner_client.get(lesson_url(lesson))
     assert LessonProgress.objects.get(learner=learner).last_opened_at == earlier
-    long_ago = timezone.now() - timedelta(seconds=progress.VISIT_SECONDS + 30)
+    long_ago = timezone.now() - timedelta(seconds=reading.VISIT_SECONDS + 30)
     LessonProgress.objects.filter(learner=learner).update(last_opened_at=long_ago)
     learner_client.get(lesson_url(lesson))
     assert LessonProgress.objects.get(learner=learner).last_opened_at > earlier

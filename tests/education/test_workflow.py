@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from education import progress, workflow
+from education import reading, workflow
 from education.models import (
     Course,
     Lesson,
@@ -124,7 +124,7 @@ def test_a_reviewer_sends_a_draft_back_with_a_comment(editor, reviewer, draft):
 def test_learners_keep_the_published_text_while_a_new_draft_is_reviewed(
     learner_client, learner, editor, reviewer, live
 ):
-    progress.mark_complete(learner=learner, lesson=live)
+    reading.mark_complete(learner=learner, lesson=live)
     new = workflow.start_draft(live=live, user=editor)
     new.body = "Revised text."
     new.save()
@@ -191,8 +191,8 @@ def test_learner_pages_never_publish_and_the_job_publishes_each_due_version_once
 def test_a_material_change_flags_exactly_the_learners_who_had_completed(
     client, learner, other_learner, editor, reviewer, live
 ):
-    progress.mark_complete(learner=learner, lesson=live)
-    progress.record_opened(learner=other_learner, lesson=live)
+    reading.mark_complete(learner=learner, lesson=live)
+    reading.record_opened(learner=other_learner, lesson=live)
     new = workflow.start_draft(live=live, user=editor)
     workflow.submit_for_review(obj=new, user=editor)
     publish(new, reviewer, material_change=True)
@@ -209,7 +209,7 @@ def test_a_material_change_flags_exactly_the_learners_who_had_completed(
 
 
 def test_archiving_hides_the_lesson_but_keeps_progress(learner_client, learner, reviewer, live):
-    progress.mark_complete(learner=learner, lesson=live)
+    reading.mark_complete(learner=learner, lesson=live)
     workflow.archive(obj=live, user=reviewer)
     assert lesson_page(learner_client, live).status_code == 404
     assert LessonProgress.objects.filter(learner=learner, lesson=live).exists()
@@ -257,12 +257,12 @@ def test_supervisors_see_who_has_and_has_not_re_read_a_material_change(
 ):
     rita = make_user("rita", team=team, display_name="Rita Resident")
     for person in (learner, rita, other_learner):
-        progress.mark_complete(learner=person, lesson=live)
+        reading.mark_complete(learner=person, lesson=live)
     new = workflow.start_draft(live=live, user=editor)
     workflow.submit_for_review(obj=new, user=editor)
     publish(new, reviewer, material_change=True)
     live.refresh_from_db()
-    progress.mark_reviewed_after_update(learner=rita, lesson=live)
+    reading.mark_reviewed_after_update(learner=rita, lesson=live)
     client.force_login(supervisor)
     assert "Live Lesson" in client.get(reverse("progress:team-report")).content.decode()
     page = client.get(reverse("progress:lesson-rereads", args=[live.slug])).content.decode()
@@ -292,7 +292,7 @@ def test_it_keeps_the_live_course_while_its_draft_is_edited(learner_client, edit
 def test_learners_see_the_live_course_until_its_draft_is_published(
     learner_client, learner, editor, reviewer, course, live
 ):
-    progress.mark_complete(learner=learner, lesson=live)
+    reading.mark_complete(learner=learner, lesson=live)
     draft = course_draft(course, editor, summary="Revised summary.", objectives="Know MBC")
     draft_pk = draft.pk
     workflow.submit_for_review(obj=draft, user=editor)

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from education import progress
+from education import reading
 from education.models import Lesson, LessonProgress
 from portal.accounts.models import User
 from quizzes import services
@@ -38,7 +38,7 @@ def snapshot():
 )
 def test_a_backup_restored_into_an_emptied_database_brings_everything_back(learner, tmp_path):
     quiz = make_quiz(questions=2)
-    progress.mark_complete(learner=learner, lesson=quiz.lesson)
+    reading.mark_complete(learner=learner, lesson=quiz.lesson)
     attempt = services.start_attempt(learner=learner, quiz=quiz)
     row = attempt.questions.first()
     services.save_answer(

@@ -53,13 +53,13 @@ def kill_at(monkeypatch, point):
         monkeypatch.setattr(services, "_grade", grade)
     else:
         # Every mark is written in this transaction; the totals are not.
-        real_percent_of = services.percent_of
+        real_score_percent = services.score_percent
 
-        def percent_of(score, max_score):
+        def score_percent(score, max_score):
             kill_this_connection()
-            return real_percent_of(score, max_score)
+            return real_score_percent(score, max_score)
 
-        monkeypatch.setattr(services, "percent_of", percent_of)
+        monkeypatch.setattr(services, "score_percent", score_percent)
 
 
 def answered_attempt(learner, questions=4):

@@ -79,7 +79,7 @@ def test_the_database_requires_a_team_or_a_person(course, supervisor, team, lear
 
 
 def test_learners_cannot_assign(learner_client, course):
-    assert learner_client.get(reverse("progress:assignments")).status_code == 404
+    assert learner_client.get(reverse("progress:assignments")).status_code == 403
 
 
 def test_reminders_go_out_once_at_each_step(learner, supervisor, team, course):

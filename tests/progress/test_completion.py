@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from education import progress as lesson_progress
+from education import reading as lesson_progress
 from portal.progress.models import CourseCompletion
 from quizzes import services
 from tests.education.factories import make_course, make_lesson

@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from education import progress as lesson_progress
+from education import reading as lesson_progress
 from education.models import Course, Status
 from portal.progress.models import Assignment
 from portal.progress.queries import progress_by_learner

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from education import progress as lesson_progress
+from education import reading as lesson_progress
 from education.models import Course, Status
 from portal.accounts.models import Profession, User
 from portal.progress.models import Assignment, CourseCompletion
@@ -76,13 +76,13 @@ def test_a_learner_who_moves_team_leaves_the_report_at_once(
     )
 
 
-def test_learners_get_a_404_on_every_report_path(learner_client, learner, course):
+def test_learners_get_a_403_on_every_report_path(learner_client, learner, course):
     for url in (
         reverse("progress:team-report"),
         reverse("progress:team-export"),
         reverse("progress:learner-detail", args=[learner.pk]),
     ):
-        assert learner_client.get(url).status_code == 404
+        assert learner_client.get(url).status_code == 403
 
 
 def test_editors_see_everyone(client, editor, learner, other_learner, course):

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from quizzes.grading import percent_of
+from quizzes.grading import score_percent
 from quizzes.kinds import mark_for
 from quizzes.models import QuestionKind
 
@@ -48,5 +48,5 @@ def test_partial_credit_is_right_minus_wrong_never_below_zero(selected, expected
 
 
 def test_percent_is_rounded_to_two_places_and_safe_for_an_empty_quiz():
-    assert percent_of(Decimal(2), Decimal(3)) == Decimal("66.67")
-    assert percent_of(Decimal(0), Decimal(0)) == Decimal("0.00")
+    assert score_percent(Decimal(2), Decimal(3)) == Decimal("66.67")
+    assert score_percent(Decimal(0), Decimal(0)) == Decimal("0.00")

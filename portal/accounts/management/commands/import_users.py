@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.accounts.services import UserImportError, import_users
+from portal.accounts.user_import import UserImportError, import_users
 
 
 class Command(BaseCommand):
