@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "education",
     "quizzes",
+    "portal.content_transfer",
     "portal.progress",
     "portal.ops",
     "django.contrib.admin",

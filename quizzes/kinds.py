@@ -4,7 +4,7 @@ template fragment that draws its answers. The models, the admin, the curriculum 
 content pack, the services and the templates ask this module; adding a kind means adding it
 here, with its fragment in templates/quizzes/answers/ and its tests (and a migration, since
 the database checks the kind against QuestionKind). GIFT maps its own syntax onto these
-kinds in quizzes/gift.py.
+kinds in portal/content_transfer/gift.py.
 
 Nothing here touches the database, so every layer may import it.
 """

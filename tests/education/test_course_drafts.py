@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from education import reading, workflow
 from education.models import Course, Lesson
+from portal.content_transfer.content_pack import export_pack, import_pack
 from portal.progress.queries import progress_by_learner
-from quizzes.content_pack import export_pack, import_pack
 from tests.education.factories import make_course, make_lesson
 
 NEXT_TITLE = "Next Course Version"

@@ -66,7 +66,7 @@ def test_a_revised_quiz_file_keeps_attempts_with_the_questions_they_showed(db, l
     import shutil
     import tomllib
 
-    from education.loader import CURRICULUM_DIR
+    from portal.content_transfer.curriculum import CURRICULUM_DIR
     from quizzes import services
     from quizzes.models import AttemptQuestion
 
@@ -99,8 +99,8 @@ def test_a_revised_quiz_file_keeps_attempts_with_the_questions_they_showed(db, l
 @pytest.fixture
 def bank(db):
     """The shipped quiz files as the loader reads them, with each item's lesson text."""
-    from education.loader import CURRICULUM_DIR, parse_curriculum, read_facts
-    from quizzes.loader import parse_quizzes
+    from portal.content_transfer.curriculum import CURRICULUM_DIR, parse_curriculum, read_facts
+    from portal.content_transfer.curriculum_quizzes import parse_quizzes
 
     _courses, lessons = parse_curriculum(CURRICULUM_DIR)
     problems = []
@@ -163,7 +163,7 @@ def test_after_a_revision_a_retake_shows_the_new_items_and_the_old_review_is_unc
 ):
     import shutil
 
-    from education.loader import CURRICULUM_DIR
+    from portal.content_transfer.curriculum import CURRICULUM_DIR
     from quizzes import services
 
     directory = tmp_path / "curriculum"

@@ -6,7 +6,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from education.models import Status
-from quizzes.gift import GiftError, import_findings, import_questions, line_problem, parse_gift
+from portal.content_transfer.gift import (
+    GiftError,
+    import_findings,
+    import_questions,
+    line_problem,
+    parse_gift,
+)
 from quizzes.models import QuestionKind, Quiz
 
 

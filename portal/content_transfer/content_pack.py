@@ -14,8 +14,7 @@ An import never merges: a course, lesson or quiz whose slug already exists here 
 conflict. Imported objects get no loader fingerprint, so `load_curriculum` treats them as
 edited content and never overwrites them.
 
-quizzes is the highest content layer, so this module may import education (not the
-other way round).
+This app sits above education and quizzes, and imports both.
 """
 
 from dataclasses import dataclass, field
@@ -27,8 +26,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from education.loader import SLUG_RE
 from education.models import Course, Lesson, Status, Tag
+from portal.content_transfer.curriculum import SLUG_RE
 from quizzes.item_checks import Item, check_quiz
 from quizzes.kinds import answer_key_problems
 from quizzes.models import Choice, Question, QuestionKind, Quiz, ReviewMode

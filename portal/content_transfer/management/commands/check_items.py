@@ -3,10 +3,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from education.loader import CURRICULUM_DIR, CurriculumError, parse_curriculum
 from education.models import Status
+from portal.content_transfer.curriculum import CURRICULUM_DIR, CurriculumError, parse_curriculum
+from portal.content_transfer.curriculum_quizzes import parse_quizzes
 from quizzes.item_checks import Item, check_quiz
-from quizzes.loader import parse_quizzes
 from quizzes.models import Quiz
 
 

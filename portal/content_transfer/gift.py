@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from quizzes.gift_html import FORMATS, convert
+from portal.content_transfer.gift_html import FORMATS, convert
 from quizzes.item_checks import Item, check_quiz
 from quizzes.kinds import kind_of
 from quizzes.models import Choice, Question, QuestionKind, Quiz

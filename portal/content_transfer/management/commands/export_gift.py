@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from quizzes.gift import export_gift, gift_form
+from portal.content_transfer.gift import export_gift, gift_form
 from quizzes.models import Quiz
 
 

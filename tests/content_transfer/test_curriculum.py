@@ -3,8 +3,8 @@ import shutil
 import pytest
 from django.core.management import CommandError, call_command
 
-from education.loader import CURRICULUM_DIR
 from education.models import Course, Lesson, Status
+from portal.content_transfer.curriculum import CURRICULUM_DIR
 
 EXPECTED_LESSONS = {
     "mbc-foundations": [

@@ -3,7 +3,8 @@ the lesson loader: all or nothing, and never overwrite a quiz an editor changed.
 
 import tomllib
 
-from education.loader import (
+from education.models import Lesson, Status, lines
+from portal.content_transfer.curriculum import (
     CURRICULUM_DIR,
     SLUG_RE,
     display_path,
@@ -11,7 +12,6 @@ from education.loader import (
     read_facts,
     without_empty_later_fields,
 )
-from education.models import Lesson, Status, lines
 from quizzes.drafts import QUESTION_FIELDS, apply_question
 from quizzes.kinds import QuestionKind, answer_key_problems, kind_of
 from quizzes.models import Question, Quiz
@@ -90,7 +90,7 @@ def _check_question(number, raw, objectives, problems, path, facts):
 
 
 def parse_quizzes(lessons, problems, directory=CURRICULUM_DIR):
-    """`lessons`: the parsed lesson files (education.loader), to resolve objectives."""
+    """`lessons`: the parsed lesson files (portal.content_transfer.curriculum), to resolve objectives."""
     lessons_by_slug = {lesson["slug"]: lesson for lesson in lessons}
     facts = read_facts(directory)
     quizzes = []

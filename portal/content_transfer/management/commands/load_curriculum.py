@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from education.loader import (
+from portal.content_transfer.curriculum import (
     CURRICULUM_DIR,
     CurriculumError,
     LoadReport,
@@ -11,7 +11,7 @@ from education.loader import (
     write_courses,
     write_lessons,
 )
-from quizzes.loader import parse_quizzes, write_quizzes
+from portal.content_transfer.curriculum_quizzes import parse_quizzes, write_quizzes
 
 
 class Command(BaseCommand):

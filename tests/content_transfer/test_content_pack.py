@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from education.models import Course, Lesson, Status, Tag
-from quizzes import content_pack
-from quizzes.content_pack import FORMAT, ContentPackError, export_pack, import_pack
+from portal.content_transfer import content_pack
+from portal.content_transfer.content_pack import FORMAT, ContentPackError, export_pack, import_pack
 from quizzes.models import Choice, Question, QuestionKind, Quiz, ReviewMode
 
 

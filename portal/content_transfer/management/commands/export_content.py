@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from quizzes.content_pack import export_pack
+from portal.content_transfer.content_pack import export_pack
 
 
 class Command(BaseCommand):

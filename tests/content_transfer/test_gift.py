@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from education.markdown import render_markdown
 from education.models import Status
-from quizzes.gift import GiftError, ParsedChoice, export_gift, parse_gift
+from portal.content_transfer.gift import GiftError, ParsedChoice, export_gift, parse_gift
 from quizzes.models import Question, QuestionKind, Quiz
 from tests.quizzes.factories import add_question, make_quiz
 

@@ -17,7 +17,8 @@ from django.utils.text import slugify
 
 from education.models import Course, Lesson, Status, Tag
 
-CURRICULUM_DIR = Path(__file__).resolve().parent / "curriculum"
+# The curriculum is education's content; this app only reads and writes it.
+CURRICULUM_DIR = Path(__file__).resolve().parents[2] / "education" / "curriculum"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FRONT_MATTER = "+++"
 
