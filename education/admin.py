@@ -297,22 +297,9 @@ class LessonAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmi
         return workflow.restore_version(historical=historical, user=user)
 
 
-@admin.register(LessonProgress)
-class LessonProgressAdmin(admin.ModelAdmin):
-    list_display = ("learner", "lesson", "first_opened_at", "completed_at")
-    list_filter = ("lesson__course", "lesson")
-    list_select_related = ("learner", "lesson")
-    search_fields = ("learner__username", "learner__display_name", "lesson__title")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Nobody, superusers included, adds, changes or deletes these rows here."""
+    """Nobody, superusers included, adds, changes or deletes these rows here: learner
+    records and audit trails are kept as they were written."""
 
     def has_add_permission(self, request):
         return False
@@ -322,6 +309,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(LessonProgress)
+class LessonProgressAdmin(ReadOnlyAdmin):
+    list_display = ("learner", "lesson", "first_opened_at", "completed_at")
+    list_filter = ("lesson__course", "lesson")
+    list_select_related = ("learner", "lesson")
+    search_fields = ("learner__username", "learner__display_name", "lesson__title")
 
 
 @admin.register(WorkflowEvent)

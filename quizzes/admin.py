@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from education.admin import ReadOnlyAdmin
 from education.admin_workflow import VersionHistoryMixin, WorkflowAdminMixin
 from education.forms import LiveChoiceField
 from education.models import Status
@@ -405,33 +406,15 @@ class ChoiceAdmin(VersionHistoryMixin, admin.ModelAdmin):
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(ReadOnlyAdmin):
     list_display = ("learner", "quiz", "number", "state", "percent", "passed", "started_at")
     list_filter = ("state", "passed", "quiz")
     list_select_related = ("learner", "quiz")
     search_fields = ("learner__username", "learner__display_name", "quiz__title")
     date_hierarchy = "started_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Regrade)
-class RegradeAdmin(admin.ModelAdmin):
+class RegradeAdmin(ReadOnlyAdmin):
     list_display = ("attempt", "old_score", "new_score", "regraded_by", "regraded_at")
     list_select_related = ("attempt__learner", "attempt__quiz", "regraded_by")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

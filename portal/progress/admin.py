@@ -1,22 +1,17 @@
 from django.contrib import admin
 
+from education.admin import ReadOnlyAdmin
 from education.forms import LiveChoiceField
 from portal.accounts.roles import is_editor
 from portal.progress.models import Assignment, CourseCompletion, ReminderSent
 
 
 @admin.register(CourseCompletion)
-class CourseCompletionAdmin(admin.ModelAdmin):
+class CourseCompletionAdmin(ReadOnlyAdmin):
     list_display = ("learner", "course", "completed_at", "certificate_code")
     list_filter = ("course",)
     list_select_related = ("learner", "course")
     search_fields = ("learner__username", "learner__display_name", "certificate_code")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Assignment)
@@ -48,12 +43,6 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderSent)
-class ReminderSentAdmin(admin.ModelAdmin):
+class ReminderSentAdmin(ReadOnlyAdmin):
     list_display = ("assignment", "learner", "kind", "sent_at")
     list_select_related = ("assignment__course", "learner")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
