@@ -1,18 +1,22 @@
 """Learners' problem reports: one small write shared by lessons and quiz questions."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from education.models import ProblemReport
 
 
 class ProblemReportForm(forms.Form):
     text = forms.CharField(
-        label=_("What is wrong or unclear?"),
+        label=gettext_lazy("What is wrong or unclear?"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
-        help_text=_("Editors read every report. Please do not include patient details."),
+        help_text=gettext_lazy(
+            "Editors read every report. Please do not include patient details."
+        ),
     )
 
 
@@ -25,3 +29,23 @@ def file_report(*, reporter, obj, version_seen, text):
         version_seen=version_seen,
         text=text.strip(),
     )
+
+
+def report_from_form(request, *, obj, version_seen):
+    """File the report posted in `request` about `obj`, telling the learner how it went:
+    the one branch every "Report a problem" form shares."""
+    form = ProblemReportForm(request.POST)
+    if form.is_valid():
+        file_report(
+            reporter=request.user,
+            obj=obj,
+            version_seen=version_seen,
+            text=form.cleaned_data["text"],
+        )
+        messages.success(request, _("Thank you: your report is with the editors."))
+    else:
+        messages.error(
+            request,
+            _("The report was not sent: %(problem)s")
+            % {"problem": " ".join(form.errors.get("text", []))},
+        )

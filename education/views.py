@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 
 from education import reading
 from education.models import Course, Lesson, Tag
-from education.problem_reports import ProblemReportForm, file_report
+from education.problem_reports import ProblemReportForm, report_from_form
 
 MAX_QUERY_LENGTH = 100
 
@@ -111,22 +111,6 @@ def lesson_completion(request, slug):
 @require_POST
 def report_problem(request, slug):
     lesson = published_lesson(slug)
-    form = ProblemReportForm(request.POST)
-    if form.is_valid():
-        latest = (
-            lesson.history.order_by("-history_id").values_list("history_id", flat=True).first()
-        )
-        file_report(
-            reporter=request.user,
-            obj=lesson,
-            version_seen=f"history #{latest}" if latest else "",
-            text=form.cleaned_data["text"],
-        )
-        messages.success(request, _("Thank you: your report is with the editors."))
-    else:
-        messages.error(
-            request,
-            _("The report was not sent: %(problem)s")
-            % {"problem": " ".join(form.errors.get("text", []))},
-        )
+    latest = lesson.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    report_from_form(request, obj=lesson, version_seen=f"history #{latest}" if latest else "")
     return redirect(lesson)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from education.problem_reports import ProblemReportForm, file_report
+from education.problem_reports import ProblemReportForm, report_from_form
 from quizzes import services
 from quizzes.models import Attempt, AttemptQuestion, Quiz
 from quizzes.services import QuizError
@@ -208,21 +208,8 @@ def report_question(request, pk, question_pk):
     """A learner reports an error or ambiguity in a question they have seen reviewed."""
     attempt = attempt_for_user(request, pk)
     row = get_object_or_404(attempt.questions.select_related("question"), pk=question_pk)
-    form = ProblemReportForm(request.POST)
     if attempt.is_open:
         messages.error(request, _("Questions can be reported from the review, after submitting."))
-    elif form.is_valid():
-        file_report(
-            reporter=request.user,
-            obj=row.question,
-            version_seen=f"attempt question #{row.pk}",
-            text=form.cleaned_data["text"],
-        )
-        messages.success(request, _("Thank you: your report is with the editors."))
     else:
-        messages.error(
-            request,
-            _("The report was not sent: %(problem)s")
-            % {"problem": " ".join(form.errors.get("text", []))},
-        )
+        report_from_form(request, obj=row.question, version_seen=f"attempt question #{row.pk}")
     return redirect("quizzes:attempt-result", pk=attempt.pk)
