@@ -81,6 +81,20 @@ class Governed(models.Model):
         related_name="+",
         verbose_name=_("last edited by"),
     )
+    # A published course, lesson or quiz is never edited in place: its next version is a
+    # draft row beside it, which replaces it when published (education/workflow.py).
+    draft_of = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="drafts",
+        verbose_name=_("new version of"),
+        help_text=_("The published version this draft will replace when it is published."),
+    )
+    # What the curriculum loader last wrote; a different current value means an editor
+    # changed it in the admin, and the loader must leave it alone.
+    loaded_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         abstract = True
@@ -160,17 +174,6 @@ class Course(Governed):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     # Only the course's own fields: its lessons and quizzes stay attached to the live row.
-    draft_of = models.ForeignKey(
-        "self",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="drafts",
-        verbose_name=_("new version of"),
-        help_text=_("The published course this draft will replace when it is published."),
-    )
-    # See Lesson.loaded_fingerprint.
-    loaded_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = CourseQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["loaded_fingerprint", "updated_at"])
@@ -282,24 +285,12 @@ class Lesson(Governed):
     estimated_minutes = models.PositiveSmallIntegerField(_("estimated minutes"), default=10)
     position = models.PositiveIntegerField(_("position"), default=0)
     tags = models.ManyToManyField(Tag, blank=True, related_name="lessons", verbose_name=_("tags"))
-    draft_of = models.ForeignKey(
-        "self",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="drafts",
-        verbose_name=_("new version of"),
-        help_text=_("The published lesson this draft will replace when it is published."),
-    )
     material_change_at = models.DateTimeField(
         _("last material change"),
         null=True,
         blank=True,
         help_text=_("Learners who completed the lesson before this are asked to review it."),
     )
-    # What the curriculum loader last wrote; a different current value means an editor
-    # changed the lesson in the admin, and the loader must leave it alone.
-    loaded_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = LessonQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["loaded_fingerprint", "updated_at", "body_html"])

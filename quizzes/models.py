@@ -112,17 +112,6 @@ class Quiz(Governed):
         default=ReviewMode.LEARNING,
     )
     position = models.PositiveIntegerField(_("position"), default=0)
-    draft_of = models.ForeignKey(
-        "self",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="drafts",
-        verbose_name=_("new version of"),
-        help_text=_("The published quiz this draft will replace when it is published."),
-    )
-    # See education.Lesson.loaded_fingerprint.
-    loaded_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = QuizQuerySet.as_manager()
     history = HistoricalRecords(
