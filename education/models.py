@@ -126,11 +126,16 @@ class Governed(models.Model):
     def review_overdue(self):
         return self.next_review_due is not None and self.next_review_due < timezone.localdate()
 
-    def promote(self):
-        """Publish this due draft onto the live row it replaces (see workflow.promote)."""
-        from education.workflow import promote
+    # What a draft copies from the live row, and gives back to it when published.
+    DRAFT_FIELDS = ()
 
-        return promote(self)
+    def copy_draft_children(self, draft):
+        """Called on the live row when its draft is made: copy what hangs off it and is
+        edited with it (a quiz's questions). Courses and lessons have nothing to copy."""
+
+    def publish_draft_children(self, draft):
+        """Called on the live row when `draft` is published onto it, before the draft row is
+        deleted: take over what was copied by copy_draft_children."""
 
 
 def draft_constraints(slug_clash_message):
@@ -174,6 +179,7 @@ class Course(Governed):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     # Only the course's own fields: its lessons and quizzes stay attached to the live row.
+    DRAFT_FIELDS = ("title", "summary", "audience", "objectives", "disclaimer", "position")
 
     objects = CourseQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["loaded_fingerprint", "updated_at"])
@@ -292,6 +298,10 @@ class Lesson(Governed):
         help_text=_("Learners who completed the lesson before this are asked to review it."),
     )
 
+    DRAFT_FIELDS = (
+        "course", "title", "summary", "objectives", "body", "key_points", "references",
+        "reviewer_notes", "estimated_minutes", "position",
+    )  # fmt: skip
     objects = LessonQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["loaded_fingerprint", "updated_at", "body_html"])
 

@@ -10,6 +10,7 @@ that draft is published. Every transition is a guarded conditional update plus a
 
 from datetime import date
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -17,17 +18,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from education.models import Course, Lesson, Status, WorkflowAction, WorkflowEvent
+from education.dates import short_datetime
+from education.models import Governed, Lesson, Status, WorkflowAction, WorkflowEvent
 
 PUBLISH_PERMISSION = "education.publish_content"
-LESSON_CONTENT_FIELDS = (
-    "course", "title", "summary", "objectives", "body", "key_points", "references",
-    "reviewer_notes", "estimated_minutes", "position",
-)  # fmt: skip
-# Only the course's own text: its lessons and quizzes hang off the live course throughout.
-COURSE_CONTENT_FIELDS = ("title", "summary", "audience", "objectives", "disclaimer", "position")
-# What a draft copies from the live row, and gives back to it when published.
-DRAFT_FIELDS = {Course: COURSE_CONTENT_FIELDS, Lesson: LESSON_CONTENT_FIELDS}
 SIGN_OFF_FIELDS = ("clinical_reviewer", "reviewed_on", "next_review_due")
 
 
@@ -143,7 +137,7 @@ def publish(*, obj, user, reviewer, reviewed_on, next_review_due=None, publish_a
             obj, WorkflowAction.SCHEDULED if scheduled else WorkflowAction.PUBLISHED, user, comment
         )
         if getattr(obj, "draft_of_id", None) and not scheduled:
-            return obj.promote()
+            return promote(obj)
     return obj
 
 
@@ -185,15 +179,15 @@ def claim_promotion(draft):
 
 
 def promote(draft):
-    """Copy a published draft into the live course or lesson it replaces, then drop the
-    draft row (its history stays). Learner progress, lessons and quizzes keep pointing at
-    the same live row. A draft already promoted (by a concurrent request) changes nothing."""
-    model = type(draft)
+    """Copy a published draft into the live course, lesson or quiz it replaces, then drop
+    the draft row (its history stays). Learner progress, lessons, quizzes and attempts keep
+    pointing at the same live row. A draft already promoted (by a concurrent request)
+    changes nothing."""
     with transaction.atomic():
         live, draft = claim_promotion(draft)
         if draft is None:
             return live
-        for name in (*DRAFT_FIELDS[model], *SIGN_OFF_FIELDS):
+        for name in (*type(draft).DRAFT_FIELDS, *SIGN_OFF_FIELDS):
             setattr(live, name, getattr(draft, name))
         if getattr(draft, "material_change_at", None):
             live.material_change_at = draft.material_change_at
@@ -203,6 +197,7 @@ def promote(draft):
         live._change_reason = f"published from draft #{draft.pk}"
         live.save()  # the claim has incremented the version
         _copy_many_to_many(draft, live)
+        live.publish_draft_children(draft)
         draft.delete()
     return live
 
@@ -212,8 +207,9 @@ def _copy_many_to_many(source, target):
         getattr(target, field.name).set(getattr(source, field.name).all())
 
 
-# Models whose drafts replace a live row when published (quizzes add themselves).
-DRAFTABLE_MODELS = [Course, Lesson]
+def draftable_models():
+    """Courses, lessons and quizzes: every model whose drafts replace a live row."""
+    return [model for model in apps.get_models() if issubclass(model, Governed)]
 
 
 def publish_due_drafts(now=None):
@@ -222,13 +218,13 @@ def publish_due_drafts(now=None):
     objects that took their new version."""
     now = now or timezone.now()
     published = []
-    for model in DRAFTABLE_MODELS:
+    for model in draftable_models():
         due = model.objects.filter(
             draft_of__isnull=False, status=Status.PUBLISHED, publish_at__lte=now
         )
         for draft in due.order_by("publish_at", "pk"):
             # A concurrent run may be promoting it too: promote claims it first.
-            published.append(draft.promote())
+            published.append(promote(draft))
     return published
 
 
@@ -241,8 +237,9 @@ def archive(*, obj, user, comment=""):
 
 
 def start_draft(*, live, user, values=None, action=WorkflowAction.DRAFT_STARTED):
-    """The draft that will replace a published course or lesson (the existing one if there
-    is one)."""
+    """The draft that will replace a published course, lesson or quiz (the existing one if
+    there is one, back to draft if it was in review). A new version already signed off and
+    scheduled is refused: what the reviewer approved is what goes live."""
     if not can_edit(user, live):
         raise PermissionDenied
     if live.draft_of_id:
@@ -256,9 +253,17 @@ def start_draft(*, live, user, values=None, action=WorkflowAction.DRAFT_STARTED)
     with transaction.atomic():
         draft = model.objects.filter(draft_of=live).first()
         created = draft is None
+        if not created and draft.status == Status.PUBLISHED:
+            raise WorkflowError(
+                _(
+                    "The new version of “%(item)s” is scheduled to go live on %(date)s, as it "
+                    "was signed off. Change it once it is live. Nothing was changed."
+                )
+                % {"item": live, "date": short_datetime(draft.publish_at)}
+            )
         if created:
             draft = model(draft_of=live, slug=live.slug, status=Status.DRAFT)
-            for name in DRAFT_FIELDS[model]:
+            for name in model.DRAFT_FIELDS:
                 setattr(draft, name, getattr(live, name))
         for name, value in (values or {}).items():
             setattr(draft, name, value)
@@ -272,7 +277,9 @@ def start_draft(*, live, user, values=None, action=WorkflowAction.DRAFT_STARTED)
                 raise
             # Two clicks at once: the other one has just made the draft; carry on with it.
             return start_draft(live=live, user=user, values=values, action=action)
-        _copy_many_to_many(live, draft)
+        if created:
+            _copy_many_to_many(live, draft)
+            live.copy_draft_children(draft)
         record(live, action, user)
     return draft
 
@@ -280,9 +287,7 @@ def start_draft(*, live, user, values=None, action=WorkflowAction.DRAFT_STARTED)
 def restore_version(*, historical, user):
     """Restoring never rewrites history: the old values become a new draft."""
     lesson = Lesson.objects.get(pk=historical.id)
-    values = {
-        name: getattr(historical, name) for name in LESSON_CONTENT_FIELDS if name != "course"
-    }
+    values = {name: getattr(historical, name) for name in Lesson.DRAFT_FIELDS if name != "course"}
     values["course_id"] = historical.course_id
     if lesson.draft_of_id is None and lesson.status != Status.DRAFT:
         return start_draft(live=lesson, user=user, values=values, action=WorkflowAction.RESTORED)

@@ -16,9 +16,9 @@ from education.admin import ReadOnlyAdmin
 from education.admin_workflow import VersionHistoryMixin, WorkflowAdminMixin
 from education.forms import LiveChoiceField
 from education.models import Status
-from education.workflow import WorkflowError
+from education.workflow import WorkflowError, start_draft
 from quizzes import drafts, services
-from quizzes.drafts import QUIZ_FIELDS, copy_questions, start_quiz_draft
+from quizzes.drafts import copy_questions
 from quizzes.item_checks import Item, check_item
 from quizzes.kinds import answer_key_problems
 from quizzes.models import Attempt, Choice, Question, Quiz, Regrade
@@ -257,7 +257,7 @@ class QuizAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     def new_draft_view(self, request, pk):
         quiz = get_object_or_404(Quiz, pk=pk)
         try:
-            draft = start_quiz_draft(quiz=quiz, user=request.user)
+            draft = start_draft(live=quiz, user=request.user)
         except WorkflowError as error:
             messages.error(request, str(error))
             return redirect(reverse("admin:quizzes_quiz_change", args=[pk]))
@@ -365,7 +365,7 @@ def copy_quiz(quiz, user):
         slug=f"{quiz.slug}-copy-{number}"[:100],
         status=Status.DRAFT,
         updated_by=user,
-        **{name: getattr(quiz, name) for name in QUIZ_FIELDS},
+        **{name: getattr(quiz, name) for name in Quiz.DRAFT_FIELDS},
     )
     copy.title = _("%(title)s (copy)") % {"title": quiz.title}
     copy.save()

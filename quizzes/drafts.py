@@ -1,6 +1,8 @@
-"""New versions of published quizzes: edited as a draft copy, reviewed, and on publishing
-copied into the live quiz question by question, so attempts, their frozen questions and
-item statistics keep pointing at the same rows.
+"""A quiz's questions in its new versions. A quiz draft is started and published like a
+course or lesson (education.workflow.start_draft and promote); these are the quiz's hooks
+for what hangs off it: its questions are copied into the draft, and on publishing copied
+into the live quiz question by question, so attempts, their frozen questions and item
+statistics keep pointing at the same rows.
 
 Each question and choice of a draft knows the live row it replaces (`replaces`, set when the
 draft is copied from the live quiz). Publishing matches by that identity, never by position:
@@ -11,22 +13,16 @@ Restoring an earlier version of a quiz, question or choice goes through the same
 old values are written into it, and the live quiz and every history row stay as they are."""
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from education.dates import short_datetime
 from education.models import LIVE_ROWS, Course, Lesson, Status, WorkflowAction
-from education.workflow import WorkflowError, can_edit, claim_promotion, record
+from education.workflow import WorkflowError, can_edit, record, start_draft
 from quizzes.kinds import answer_key_problems
 from quizzes.models import Choice, Question, Quiz
 
-QUIZ_FIELDS = (
-    "title", "lesson", "course", "introduction", "pass_mark", "attempts_allowed",
-    "time_limit_minutes", "shuffle_questions", "shuffle_choices", "draw_count", "partial_credit",
-    "review_mode", "position",
-)  # fmt: skip
-SIGN_OFF_FIELDS = ("clinical_reviewer", "reviewed_on", "next_review_due")
 QUESTION_FIELDS = (
     "kind", "vignette", "stem", "rationale", "points", "objective", "reviewer_note",
 )  # fmt: skip
@@ -106,51 +102,6 @@ def publish_questions(draft, live):
         question.save(update_fields=["is_active"])
 
 
-def start_quiz_draft(*, quiz, user):
-    """The draft that will replace a published quiz (the existing one if there is one)."""
-    if not can_edit(user, quiz):
-        raise PermissionDenied
-    if quiz.draft_of_id:
-        raise WorkflowError(_("This is already a draft."))
-    with transaction.atomic():
-        draft = Quiz.objects.filter(draft_of=quiz).first()
-        if draft is None:
-            draft = Quiz(draft_of=quiz, slug=quiz.slug, status=Status.DRAFT, updated_by=user)
-            for name in QUIZ_FIELDS:
-                setattr(draft, name, getattr(quiz, name))
-            try:
-                with transaction.atomic():
-                    draft.save()
-            except IntegrityError:
-                # Two clicks at once: the other one has just made the draft.
-                existing = Quiz.objects.filter(draft_of=quiz).first()
-                if existing is None:
-                    raise
-                return existing
-            copy_questions(quiz, draft, replacing=True)
-            record(quiz, WorkflowAction.DRAFT_STARTED, user)
-    return draft
-
-
-def promote_quiz(draft):
-    """Copy a published draft onto the live quiz (see claim_promotion: a draft already
-    promoted by a concurrent request changes nothing)."""
-    with transaction.atomic():
-        live, draft = claim_promotion(draft)
-        if draft is None:
-            return live
-        for name in (*QUIZ_FIELDS, *SIGN_OFF_FIELDS):
-            setattr(live, name, getattr(draft, name))
-        live.status = Status.PUBLISHED
-        live.publish_at = None
-        live.updated_by = draft.updated_by
-        live._change_reason = f"published from draft #{draft.pk}"
-        live.save()  # the claim has incremented the version
-        publish_questions(draft, live)
-        draft.delete()
-    return live
-
-
 def counterpart(item, draft_rows):
     """The row of a draft (`draft_rows`: its questions, or a question's choices) that will
     replace the live `item` when the draft is published; None if the draft has none."""
@@ -202,18 +153,8 @@ def _draft_to_restore_into(quiz, user):
             _("“%(item)s” is archived: no earlier version can be restored. Nothing was changed.")
             % {"item": quiz}
         )
-    draft = start_quiz_draft(quiz=quiz, user=user) if quiz.is_live else quiz
-    if draft.status == Status.PUBLISHED:
-        # A draft that is published is waiting for its time to go live: it is signed off
-        # and must not change under the reviewer's signature.
-        raise WorkflowError(
-            _(
-                "The new version of “%(item)s” is scheduled to go live on %(date)s. Restore "
-                "an earlier version once it is live. Nothing was changed."
-            )
-            % {"item": quiz, "date": short_datetime(draft.publish_at)}
-        )
-    return draft
+    # start_draft refuses a new version that is signed off and scheduled.
+    return start_draft(live=quiz, user=user) if quiz.is_live else quiz
 
 
 def _restore(*, item, quiz, historical, user, write):
@@ -257,7 +198,7 @@ def restore_quiz_version(*, historical, user):
             (Course.objects.filter(**LIVE_ROWS), historical.course_id),
         )
     )
-    fields = [Quiz._meta.get_field(name) for name in QUIZ_FIELDS]
+    fields = [Quiz._meta.get_field(name) for name in Quiz.DRAFT_FIELDS]
     # If the lesson or course of that time is gone (or was a draft), the quiz stays where
     # it is now.
     names = [f.attname for f in fields if placement_exists or f.name not in {"lesson", "course"}]

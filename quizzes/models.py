@@ -170,10 +170,21 @@ class Quiz(Governed):
         publication time is as frozen as a live quiz: what was approved is what goes live."""
         return self.status in {Status.DRAFT, Status.IN_REVIEW}
 
-    def promote(self):
-        from quizzes.drafts import promote_quiz
+    DRAFT_FIELDS = (
+        "title", "lesson", "course", "introduction", "pass_mark", "attempts_allowed",
+        "time_limit_minutes", "shuffle_questions", "shuffle_choices", "draw_count",
+        "partial_credit", "review_mode", "position",
+    )  # fmt: skip
 
-        return promote_quiz(self)
+    def copy_draft_children(self, draft):
+        from quizzes.drafts import copy_questions
+
+        copy_questions(self, draft, replacing=True)
+
+    def publish_draft_children(self, draft):
+        from quizzes.drafts import publish_questions
+
+        publish_questions(draft, self)
 
     def workflow_problems(self):
         """Why this quiz cannot go to review or to learners as it is (asked by

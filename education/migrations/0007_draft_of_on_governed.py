@@ -5,30 +5,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('education', '0006_add_reviewer_notes_and_disclaimer'),
+        ("education", "0006_add_reviewer_notes_and_disclaimer"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='course',
-            name='draft_of',
-            field=models.ForeignKey(blank=True, help_text='The published version this draft will replace when it is published.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='drafts', to='education.course', verbose_name='new version of'),
+            model_name="course",
+            name="draft_of",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The published version this draft will replace when it is published.",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="drafts",
+                to="education.course",
+                verbose_name="new version of",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalcourse',
-            name='draft_of',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='The published version this draft will replace when it is published.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='education.course', verbose_name='new version of'),
+            model_name="historicalcourse",
+            name="draft_of",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="The published version this draft will replace when it is published.",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="education.course",
+                verbose_name="new version of",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicallesson',
-            name='draft_of',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='The published version this draft will replace when it is published.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='education.lesson', verbose_name='new version of'),
+            model_name="historicallesson",
+            name="draft_of",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="The published version this draft will replace when it is published.",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="education.lesson",
+                verbose_name="new version of",
+            ),
         ),
         migrations.AlterField(
-            model_name='lesson',
-            name='draft_of',
-            field=models.ForeignKey(blank=True, help_text='The published version this draft will replace when it is published.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='drafts', to='education.lesson', verbose_name='new version of'),
+            model_name="lesson",
+            name="draft_of",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The published version this draft will replace when it is published.",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="drafts",
+                to="education.lesson",
+                verbose_name="new version of",
+            ),
         ),
     ]

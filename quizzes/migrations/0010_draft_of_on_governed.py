@@ -5,20 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quizzes', '0009_question_and_choice_replaces'),
+        ("quizzes", "0009_question_and_choice_replaces"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalquiz',
-            name='draft_of',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='The published version this draft will replace when it is published.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='quizzes.quiz', verbose_name='new version of'),
+            model_name="historicalquiz",
+            name="draft_of",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="The published version this draft will replace when it is published.",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="quizzes.quiz",
+                verbose_name="new version of",
+            ),
         ),
         migrations.AlterField(
-            model_name='quiz',
-            name='draft_of',
-            field=models.ForeignKey(blank=True, help_text='The published version this draft will replace when it is published.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='drafts', to='quizzes.quiz', verbose_name='new version of'),
+            model_name="quiz",
+            name="draft_of",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The published version this draft will replace when it is published.",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="drafts",
+                to="quizzes.quiz",
+                verbose_name="new version of",
+            ),
         ),
     ]

@@ -14,7 +14,6 @@ from django.utils import timezone
 from education import workflow
 from education.models import Course, Lesson, Status, Tag
 from portal.accounts.roles import sync_roles
-from quizzes import drafts
 from quizzes.models import Question, Quiz
 from tests.education.factories import make_course, make_lesson
 from tests.quizzes.factories import make_quiz
@@ -79,7 +78,7 @@ def due_drafts(editor, reviewer):
     course_draft = workflow.start_draft(live=course, user=editor, values={"title": "Course v2"})
     lesson_draft = workflow.start_draft(live=lesson, user=editor, values={"title": "Lesson v2"})
     lesson_draft.tags.set([kept, new])
-    quiz_draft = drafts.start_quiz_draft(quiz=quiz, user=editor)
+    quiz_draft = workflow.start_draft(live=quiz, user=editor)
     quiz_draft.questions.filter(position=1).update(stem="Reworded stem")
     return {
         live: make_due(draft, editor, reviewer)
@@ -119,7 +118,7 @@ def test_two_requests_promoting_the_same_due_drafts_promote_them_once(roles, due
         promoted = []
         for draft in due:
             with transaction.atomic():  # as publish() and publish_due_drafts() do
-                promoted.append(draft.promote().pk)
+                promoted.append(workflow.promote(draft).pk)
         return promoted
 
     results, errors = race(promote_all, copies)
@@ -131,10 +130,10 @@ def test_two_requests_promoting_the_same_due_drafts_promote_them_once(roles, due
 def test_promoting_a_draft_that_was_already_promoted_changes_nothing(due_drafts):
     stale = [type(d).objects.get(pk=d.pk) for d in due_drafts.values()]
     for draft in due_drafts.values():
-        draft.promote()
+        workflow.promote(draft)
     assert_promoted_once(*due_drafts)
     for draft, live in zip(stale, due_drafts, strict=True):
-        assert draft.promote() == live
+        assert workflow.promote(draft) == live
     assert_promoted_once(*due_drafts)
 
 
@@ -142,7 +141,7 @@ def test_a_due_draft_already_promoted_by_another_request_is_skipped_by_the_job(
     due_drafts,
 ):
     for draft in due_drafts.values():
-        type(draft).objects.get(pk=draft.pk).promote()
+        workflow.promote(type(draft).objects.get(pk=draft.pk))
     assert workflow.publish_due_drafts() == []
     assert_promoted_once(*due_drafts)
 
@@ -156,7 +155,7 @@ def test_concurrent_clicks_on_start_a_new_draft_make_one_draft(roles, editor):
     for live, start in (
         (course, lambda: workflow.start_draft(live=course, user=editor).pk),
         (lesson, lambda: workflow.start_draft(live=lesson, user=editor).pk),
-        (quiz, lambda: drafts.start_quiz_draft(quiz=quiz, user=editor).pk),
+        (quiz, lambda: workflow.start_draft(live=quiz, user=editor).pk),
     ):
         results, errors = race(start, [()] * 6)
         assert errors == []
@@ -195,9 +194,9 @@ def test_a_second_click_on_start_a_new_draft_gets_the_first_clicks_draft(request
 
 def test_a_second_click_on_start_a_new_quiz_draft_gets_the_first_clicks_draft(request, editor):
     quiz = make_quiz(questions=2)
-    draft = drafts.start_quiz_draft(quiz=quiz, user=editor)
+    draft = workflow.start_draft(live=quiz, user=editor)
     missed = request.getfixturevalue("other_click_first")
-    assert drafts.start_quiz_draft(quiz=quiz, user=editor) == draft
+    assert workflow.start_draft(live=quiz, user=editor) == draft
     assert missed == [Quiz]
     assert Quiz.objects.filter(draft_of=quiz).count() == 1
     assert draft.questions.count() == 2

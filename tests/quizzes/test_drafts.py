@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db.models import F
 
 from education import workflow
-from quizzes import drafts, services
+from quizzes import services
 from quizzes.models import Choice, Question, Quiz
 from tests.quizzes.factories import add_question, make_quiz, take_quiz
 
@@ -34,7 +34,7 @@ def test_a_question_inserted_first_in_the_draft_becomes_a_new_live_question(
 ):
     attempt = take_quiz(learner, quiz, "right")
     before = {question.pk: question.stem for question in quiz.questions.all()}
-    draft = drafts.start_quiz_draft(quiz=quiz, user=editor)
+    draft = workflow.start_draft(live=quiz, user=editor)
     draft.questions.update(position=F("position") + 1)
     new = add_question(draft, position=1, correct=("new right",), wrong=("new wrong", "x"))
     new.stem = "A new first question"
@@ -55,7 +55,7 @@ def test_a_question_removed_from_the_draft_is_retired_and_the_others_keep_their_
 ):
     take_quiz(learner, quiz, "right")
     one, two, three = quiz.questions.order_by("position")
-    draft = drafts.start_quiz_draft(quiz=quiz, user=editor)
+    draft = workflow.start_draft(live=quiz, user=editor)
     draft.questions.get(replaces=one).delete()
 
     publish(draft, editor, reviewer)
@@ -73,7 +73,7 @@ def test_questions_and_choices_reordered_in_the_draft_keep_their_rows(
     take_quiz(learner, quiz, "right")
     one, two, three = quiz.questions.order_by("position")
     right, wrong, other = one.choices.order_by("position")
-    draft = drafts.start_quiz_draft(quiz=quiz, user=editor)
+    draft = workflow.start_draft(live=quiz, user=editor)
     draft.questions.filter(replaces=three).update(position=0)
     copy = draft.questions.get(replaces=one)
     copy.choices.filter(replaces=right).update(position=99)
@@ -92,7 +92,7 @@ def test_questions_and_choices_reordered_in_the_draft_keep_their_rows(
 def test_a_key_changed_in_the_draft_is_what_the_regrade_offers(quiz, learner, editor, reviewer):
     attempt = take_quiz(learner, quiz, "wrong")
     first = quiz.questions.order_by("position").first()
-    draft = drafts.start_quiz_draft(quiz=quiz, user=editor)
+    draft = workflow.start_draft(live=quiz, user=editor)
     add_question(draft, position=0)  # an insertion at the top changes no key
     copy = draft.questions.get(replaces=first)
     copy.choices.update(is_correct=False)
@@ -110,7 +110,7 @@ def test_a_draft_started_before_identities_were_recorded_publishes_by_rank(quiz,
     from django.apps import apps
 
     one = quiz.questions.order_by("position").first()
-    draft = drafts.start_quiz_draft(quiz=quiz, user=editor)
+    draft = workflow.start_draft(live=quiz, user=editor)
     Question.objects.filter(quiz=draft).update(replaces=None)
     Choice.objects.filter(question__quiz=draft).update(replaces=None)
     draft.questions.filter(position=1).update(stem="Stem 1, reworded")
@@ -136,5 +136,5 @@ def test_the_shipped_quizzes_publish_from_a_draft_unchanged(db, editor, reviewer
     call_command("load_curriculum")
     quiz = Quiz.objects.get(slug="receptor-rebiopsy-quiz")
     rows = list(quiz.questions.values_list("pk", "stem", "position"))
-    publish(drafts.start_quiz_draft(quiz=quiz, user=editor), editor, reviewer)
+    publish(workflow.start_draft(live=quiz, user=editor), editor, reviewer)
     assert list(quiz.questions.values_list("pk", "stem", "position")) == rows

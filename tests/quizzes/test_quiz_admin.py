@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from education import workflow
 from education.models import Status
-from quizzes import drafts, services
+from quizzes import services
 from quizzes.models import Attempt, Question, Quiz
 from tests.education.factories import make_course, make_lesson
 from tests.quizzes.factories import choice_id, make_quiz
@@ -241,7 +241,7 @@ def test_a_quiz_slug_clash_is_explained_in_words_in_the_admin(editor_client):
 
 
 def test_a_quiz_version_signed_off_for_later_cannot_be_edited(client, editor, reviewer, quiz):
-    draft = drafts.start_quiz_draft(quiz=quiz, user=editor)
+    draft = workflow.start_draft(live=quiz, user=editor)
     workflow.submit_for_review(obj=draft, user=editor)
     workflow.publish(
         obj=draft,

@@ -83,7 +83,7 @@ def test_restoring_a_quiz_version_puts_its_settings_in_a_new_draft(editor, quiz)
 
 def test_restoring_a_quiz_version_reuses_the_draft_already_started(editor, quiz):
     edit(quiz, pass_mark=90)
-    started = drafts.start_quiz_draft(quiz=quiz, user=editor)
+    started = workflow.start_draft(live=quiz, user=editor)
     edit(started.questions.get(position=1), stem="Work in progress")
 
     draft = drafts.restore_quiz_version(historical=first_version(quiz), user=editor)
@@ -153,7 +153,7 @@ def test_restoring_a_question_version_puts_it_in_the_quiz_draft(editor, quiz):
 
 
 def test_a_question_missing_from_the_draft_is_added_back_with_its_choices(editor, quiz):
-    draft = drafts.start_quiz_draft(quiz=quiz, user=editor)
+    draft = workflow.start_draft(live=quiz, user=editor)
     draft.questions.get(position=3).delete()
     question = quiz.questions.get(position=3)
 
@@ -276,7 +276,7 @@ def test_an_archived_quiz_refuses_a_restore_and_says_why(editor_client, editor, 
 def test_a_new_version_scheduled_to_go_live_refuses_a_restore(editor, reviewer, quiz):
     question = quiz.questions.get(position=1)
     edit(question, stem="Reworded stem")
-    draft = drafts.start_quiz_draft(quiz=quiz, user=editor)
+    draft = workflow.start_draft(live=quiz, user=editor)
     publish(draft, editor, reviewer, publish_at=timezone.now() + timedelta(days=3))
 
     with pytest.raises(workflow.WorkflowError, match="scheduled to go live"):
@@ -421,7 +421,7 @@ def test_a_choice_version_refused_leaves_an_existing_draft_as_it_was(editor, qui
     right = question.choices.get(text="right")
     edit(right, is_correct=False)
     edit(question.choices.get(text="wrong"), is_correct=True)
-    draft = drafts.start_quiz_draft(quiz=quiz, user=editor)
+    draft = workflow.start_draft(live=quiz, user=editor)
     version = draft.version
     before = choice_texts(draft.questions.get(position=1))
 
@@ -455,7 +455,7 @@ def test_an_old_kind_that_does_not_fit_the_current_choices_is_refused(editor, db
 def test_a_quiz_draft_with_a_broken_answer_key_cannot_be_submitted_or_published(
     client, editor, reviewer, quiz
 ):
-    draft = drafts.start_quiz_draft(quiz=quiz, user=editor)
+    draft = workflow.start_draft(live=quiz, user=editor)
     wrong = Choice.objects.get(question__quiz=draft, question__position=2, text="wrong")
     Choice.objects.filter(pk=wrong.pk).update(is_correct=True)
 
