@@ -368,3 +368,15 @@ def test_only_the_live_course_owns_its_slug_and_it_has_one_draft_at_most(course)
     with pytest.raises(ValidationError) as error:
         Lesson(course=draft, slug="orphan", title="Orphan", body="Text").full_clean()
     assert set(error.value.message_dict) == {"course"}
+
+
+def test_a_lesson_version_signed_off_and_scheduled_refuses_a_new_draft(editor, reviewer, live):
+    new = workflow.start_draft(live=live, user=editor)
+    new.body = "Scheduled text."
+    new.save()
+    workflow.submit_for_review(obj=new, user=editor)
+    publish(new, reviewer, publish_at=timezone.now() + timedelta(hours=2))
+    with pytest.raises(workflow.WorkflowError, match="scheduled to go live"):
+        workflow.start_draft(live=live, user=editor)
+    new.refresh_from_db()
+    assert (new.status, new.body) == (Status.PUBLISHED, "Scheduled text.")
