@@ -39,6 +39,7 @@ class DraftBesideLiveAdminMixin:
     live_content_fields = ()
     # Frozen on a draft: publishing does not copy them to the live row.
     draft_frozen_fields = ()
+    new_draft_message = _("Learners keep seeing the published text until this draft is published.")
 
     @staticmethod
     def is_live(obj):
@@ -90,9 +91,7 @@ class DraftBesideLiveAdminMixin:
         except workflow.WorkflowError as error:
             messages.error(request, str(error))
             return redirect(self.change_url(pk))
-        messages.info(
-            request, _("Learners keep seeing the published text until this draft is published.")
-        )
+        messages.info(request, self.new_draft_message)
         return redirect(self.change_url(draft.pk))
 
 

@@ -3,20 +3,18 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import transaction
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
-from education.admin import ReadOnlyAdmin
+from education.admin import DraftBesideLiveAdminMixin, ReadOnlyAdmin
 from education.admin_workflow import VersionHistoryMixin, WorkflowAdminMixin
 from education.forms import LiveChoiceField
 from education.models import Status
-from education.workflow import WorkflowError, start_draft
 from quizzes import drafts, services
 from quizzes.drafts import copy_questions
 from quizzes.item_checks import Item, check_item
@@ -183,7 +181,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+class QuizAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     list_display = (
         "title", "lesson", "status", "pass_mark", "active_questions", "clinical_reviewer",
         "next_review_due", "updated_by", "updated_at",
@@ -200,9 +198,9 @@ class QuizAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("title",)}
     inlines = [QuestionInline]
     actions = ["duplicate", "regrade"]
-    change_form_template = "admin/quizzes/quiz_change_form.html"
     readonly_fields = ("preview_link", "item_check")
     can_restore = True
+    new_draft_message = _("Learners keep the published quiz until this draft is published.")
     fieldsets = (
         (
             None,
@@ -235,36 +233,29 @@ class QuizAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         (_("Item-writing check"), {"fields": ("item_check",)}),
     )
 
+    @staticmethod
+    def is_live(obj):
+        return obj is not None and obj.is_live
+
+    @classmethod
+    def is_frozen(cls, obj):
+        # A quiz in review can still be edited (its questions are, on their own pages):
+        # frozen are the live quiz and a new version signed off and waiting to go live.
+        return obj is not None and not obj.accepts_edits
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and not obj.accepts_edits:
+        if self.is_frozen(obj):
             readonly += [
                 f.name for f in Quiz._meta.fields if f.editable and f.name not in readonly
             ]
         return readonly
-
-    def get_prepopulated_fields(self, request, obj=None):
-        if obj is not None and not obj.accepts_edits:
-            return {}
-        return super().get_prepopulated_fields(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in {"course", "lesson"}:
             # Offers live rows only (limit_choices_to) and says why a draft is refused.
             kwargs["form_class"] = LiveChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def new_draft_view(self, request, pk):
-        quiz = get_object_or_404(Quiz, pk=pk)
-        try:
-            draft = start_draft(live=quiz, user=request.user)
-        except WorkflowError as error:
-            messages.error(request, str(error))
-            return redirect(reverse("admin:quizzes_quiz_change", args=[pk]))
-        messages.info(
-            request, _("Learners keep the published quiz until this draft is published.")
-        )
-        return redirect(reverse("admin:quizzes_quiz_change", args=[draft.pk]))
 
     def get_queryset(self, request):
         return (
@@ -296,11 +287,6 @@ class QuizAdmin(WorkflowAdminMixin, admin.ModelAdmin):
                 "<int:pk>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="quizzes_quiz_preview",
-            ),
-            path(
-                "<int:pk>/new-draft/",
-                self.admin_site.admin_view(require_POST(self.new_draft_view)),
-                name="quizzes_quiz_new_draft",
             ),
             *super().get_urls(),
         ]
