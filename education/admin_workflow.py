@@ -33,6 +33,15 @@ class LockedVersionForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         seen = data.get("seen_version")
+        if self.instance.pk and seen is None and "seen_version" not in self.errors:
+            # A form without the version it was opened at cannot be checked, so it could
+            # overwrite a newer change unseen: refused like a stale one.
+            raise forms.ValidationError(
+                _(
+                    "This page is out of date or incomplete, so it was not saved. Open it "
+                    "again, then redo your changes."
+                )
+            )
         if self.instance.pk and seen is not None:
             current = (
                 type(self.instance)

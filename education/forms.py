@@ -40,3 +40,16 @@ class LiveChoiceField(forms.ModelChoiceField):
             )
         except (ValueError, TypeError, ValidationError):
             return None
+
+
+class LessonSearchForm(forms.Form):
+    """The lesson search (a GET form). Django's CharField refuses NUL characters, which the
+    databases cannot search for."""
+
+    MAX_QUERY_LENGTH = 100
+
+    q = forms.CharField(required=False)
+    tag = forms.SlugField(required=False)
+
+    def clean_q(self):
+        return self.cleaned_data["q"][: self.MAX_QUERY_LENGTH]

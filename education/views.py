@@ -5,10 +5,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from education import reading
+from education.forms import LessonSearchForm
 from education.models import Course, Lesson, Tag
 from education.problem_reports import ProblemReportForm, report_from_form
-
-MAX_QUERY_LENGTH = 100
 
 
 def published_lesson(slug):
@@ -16,8 +15,9 @@ def published_lesson(slug):
 
 
 def lesson_index(request):
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    tag = request.GET.get("tag", "").strip()
+    form = LessonSearchForm(request.GET)
+    search = form.cleaned_data if form.is_valid() else {}
+    query, tag = search.get("q", ""), search.get("tag", "")
     lessons = (
         Lesson.objects.published()
         .outline()
@@ -40,6 +40,7 @@ def lesson_index(request):
             "results": results,
             "query": query,
             "tag": tag,
+            "search_refused": bool(form.errors),
             "tags": Tag.objects.filter(lessons__in=Lesson.objects.published()).distinct(),
         },
     )

@@ -36,15 +36,16 @@ class PasswordChangeRequiredMiddleware:
 
 
 def start_idle_clock(sender, request, user, **kwargs):
-    """Connected to user_logged_in: a fresh sign-in starts the idle clock."""
+    """Connected to user_logged_in: a fresh sign-in starts both clocks."""
     if request is not None and hasattr(request, "session"):
-        request.session["last_seen"] = int(time.time())
+        request.session["last_seen"] = request.session["signed_in_at"] = int(time.time())
 
 
 class SessionTimeoutMiddleware:
-    """End a sign-in after SESSION_IDLE_SECONDS without a request. (The absolute limit is
-    the session cookie's age.) The last-seen time is written at most once a minute so a
-    busy page does not write the session on every request."""
+    """End a sign-in after SESSION_IDLE_SECONDS without a request, and SESSION_COOKIE_AGE
+    after it began, however active it has been: saving the session (the last-seen time,
+    written at most once a minute) moves the cookie's expiry forward, so the absolute limit
+    is kept here, from the sign-in time."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -53,13 +54,27 @@ class SessionTimeoutMiddleware:
         if request.user.is_authenticated:
             now = int(time.time())
             last_seen = request.session.get("last_seen", now)
+            # Sessions begun before the sign-in time was kept count from now.
+            signed_in_at = request.session.setdefault("signed_in_at", now)
+            if now - signed_in_at > settings.SESSION_COOKIE_AGE:
+                return self.sign_out(
+                    request,
+                    _("Your sign-in has ended after %(hours)d hours: please sign in again.")
+                    % {"hours": settings.SESSION_COOKIE_AGE // 3600},
+                )
             if now - last_seen > settings.SESSION_IDLE_SECONDS:
-                logout(request)
-                messages.info(request, _("You were signed out after a period of inactivity."))
-                return redirect(f"{reverse('login')}?next={request.path}")
+                return self.sign_out(
+                    request, _("You were signed out after a period of inactivity.")
+                )
             if now - last_seen >= 60:
                 request.session["last_seen"] = now
         return self.get_response(request)
+
+    @staticmethod
+    def sign_out(request, message):
+        logout(request)
+        messages.info(request, message)
+        return redirect(f"{reverse('login')}?next={request.path}")
 
 
 class NoStoreForSignedInMiddleware:

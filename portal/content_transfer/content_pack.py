@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -36,6 +38,8 @@ FORMAT = "mbc-portal-content-pack"
 VERSION = 1
 CHANGE_REASON = "imported from a content pack"
 
+# Django's own check, as its form fields apply it: the databases cannot store NUL.
+NO_NUL = ProhibitNullCharactersValidator()
 SMALL_INT_MAX = 32_767  # PositiveSmallIntegerField, the same on every database
 INT_MAX = 2_147_483_647  # PositiveIntegerField
 
@@ -222,6 +226,11 @@ class _Checker:
         value = self._value(key)
         if not isinstance(value, str):
             self.problem(_("must be text"), key)
+            return ""
+        try:
+            NO_NUL(value)
+        except ValidationError as error:
+            self.problem(error.messages[0], key)
             return ""
         if required and not value.strip():
             self.problem(_("must not be empty"), key)

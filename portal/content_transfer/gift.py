@@ -18,6 +18,8 @@ We write [markdown], which is what we store.
 import re
 from dataclasses import asdict, dataclass, field
 
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -44,6 +46,8 @@ WRONG_WEIGHT = "-100"
 _FORMAT_RE = re.compile(r"\[(\w+)\]")
 _WEIGHT_RE = re.compile(r"%(-?\d+(?:\.\d+)?)%")
 _MARKER_RE = re.compile(r"[~=]")
+# Django's own check, as its form fields apply it: the databases cannot store NUL.
+NO_NUL = ProhibitNullCharactersValidator()
 MAX_CHOICE_TEXT = Choice._meta.get_field("text").max_length
 MAX_FEEDBACK = Choice._meta.get_field("feedback").max_length
 
@@ -150,6 +154,11 @@ class _Texts:
 def parse_gift(text):
     """The questions of a GIFT file, or GiftError listing every problem with its line."""
     questions, problems = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        try:
+            NO_NUL(line)
+        except ValidationError as error:
+            problems.append(line_problem(number, error.messages[0]))
     for block in _blocks(text):
         try:
             question = _parse_block(block)

@@ -16,6 +16,18 @@ def test_a_sign_in_ends_after_the_idle_timeout(learner_client, settings):
     assert learner_client.get(reverse("home")).status_code == 302
 
 
+def test_a_sign_in_ends_at_the_absolute_limit_however_active(client, learner, settings):
+    client.post(reverse("login"), {"username": "nina", "password": PASSWORD})
+    session = client.session
+    assert session["signed_in_at"] >= int(time.time()) - 5
+    session["signed_in_at"] = int(time.time()) - settings.SESSION_COOKIE_AGE - 5
+    session["last_seen"] = int(time.time())  # active a moment ago
+    session.save()
+    response = client.get(reverse("education:lesson-index"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert "_auth_user_id" not in client.session
+
+
 def test_activity_keeps_the_sign_in_alive(learner_client):
     assert learner_client.get(reverse("home")).status_code == 200
     assert learner_client.get(reverse("home")).status_code == 200

@@ -464,3 +464,9 @@ def test_import_content_refuses_a_missing_file(db, tmp_path):
     path = tmp_path / "missing.json"
     with pytest.raises(CommandError, match=rf"Cannot read {path}: No such file"):
         call_command("import_content", str(path))
+
+
+def test_a_nul_character_is_refused_with_its_path_and_nothing_is_written(db):
+    pack = small_pack()
+    pack["lessons"][0]["summary"] = "Bone\x00 health"
+    assert problems_of(pack) == ["lessons[0].summary: Null characters are not allowed."]

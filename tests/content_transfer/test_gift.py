@@ -790,3 +790,11 @@ def test_the_export_takes_the_same_few_queries_for_any_quiz_size(
         add_question(quiz, position=position)
     with django_assert_max_num_queries(3):
         call_command("export_gift", quiz.slug)
+
+
+def test_a_nul_character_is_refused_with_its_line(quiz, tmp_path):
+    path = tmp_path / "nul.gift"
+    path.write_text("One? {=a ~b####Why.}\n\nTwo\x00? {=a ~b####Why.}\n")
+    with pytest.raises(CommandError, match=r"line 3: Null characters are not allowed\."):
+        call_command("import_gift", quiz.slug, str(path))
+    assert quiz.questions.count() == 0

@@ -209,6 +209,24 @@ def test_the_preview_shows_the_draft_and_records_nothing(client, editor, draft):
     assert not LessonProgress.objects.exists()
 
 
+@pytest.mark.parametrize("seen_version", [None, "abc"])
+def test_a_save_without_a_sound_version_is_refused_and_changes_nothing(
+    client, editor, reviewer, draft, seen_version
+):
+    url = reverse("admin:education_lesson_change", args=[draft.pk])
+    client.force_login(reviewer)
+    assert client.post(url, change_form(draft, body="Reviewer's edit.")).status_code == 302
+    client.force_login(editor)
+    stale = change_form(draft, body="Editor's stale edit.")
+    if seen_version is None:
+        del stale["seen_version"]
+    else:
+        stale["seen_version"] = seen_version
+    response = client.post(url, stale)
+    assert response.status_code == 200
+    assert Lesson.objects.get(pk=draft.pk).body == "Reviewer's edit."
+
+
 def test_the_versions_page_shows_changes_and_restores_as_a_draft(client, editor, draft):
     draft.body = "Second text."
     draft.save()

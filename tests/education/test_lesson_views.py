@@ -211,3 +211,10 @@ def test_course_and_lesson_pages_use_a_fixed_number_of_queries(
         )
     with django_assert_max_num_queries(6):
         assert learner_client.get(reverse("education:lesson-index")).status_code == 200
+
+
+@pytest.mark.parametrize("query", [{"q": "bone\x00"}, {"tag": "\x00"}, {"tag": "not a tag!"}])
+def test_a_search_the_database_cannot_run_is_refused_in_plain_words(learner_client, query):
+    response = learner_client.get(reverse("education:lesson-index"), query)
+    assert response.status_code == 200
+    assert "That search could not be run" in response.content.decode()
