@@ -213,6 +213,7 @@ def test_quiz_state_never_lives_in_the_session(learner_client, quiz):
         "_auth_user_backend",
         "_auth_user_hash",
         "last_seen",
+        "signed_in_at",
     }
 
 
