@@ -258,6 +258,8 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
+    # Violations are logged (portal.views.csp_report), so a blocked script shows up.
+    "report-uri": "/csp-report/",
 }
 
 LOGGING = {

@@ -42,6 +42,7 @@ urlpatterns = [
     path("", dashboard, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("healthz/live", views.liveness, name="liveness"),
+    path("csp-report/", views.csp_report, name="csp-report"),
     path("accounts/", include(auth_patterns)),
     path("", include("education.urls")),
     path("", include("quizzes.urls")),

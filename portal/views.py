@@ -1,12 +1,21 @@
+import json
 import logging
+import time
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
 
 logger = logging.getLogger(__name__)
+csp_logger = logging.getLogger("portal.csp")
+
+# Reports logged per client address and minute: a page in a loop, or somebody flooding the
+# endpoint, cannot fill the logs.
+CSP_REPORTS_PER_MINUTE = 30
 
 
 @login_not_required
@@ -30,3 +39,31 @@ def liveness(request):
     """Is this process serving at all? No database, no session: the benchmark's baseline,
     and the probe a process supervisor can use without loading the database."""
     return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+@csrf_exempt  # browsers send violation reports without a CSRF token
+@require_POST
+def csp_report(request):
+    """Browsers post Content-Security-Policy violations here (the policy's report-uri, or the
+    Reporting API's JSON list): each is logged as a warning, within CSP_REPORTS_PER_MINUTE."""
+    key = f"csp-report:{request.META.get('REMOTE_ADDR', '')}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=120)
+    if cache.incr(key) > CSP_REPORTS_PER_MINUTE:
+        return HttpResponse(status=429)
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return HttpResponse(status=400)
+    items = data if isinstance(data, list) else [data]
+    for item in items:
+        report = item.get("csp-report") or item.get("body") if isinstance(item, dict) else None
+        if not isinstance(report, dict):
+            return HttpResponse(status=400)
+        csp_logger.warning(
+            "CSP violation: %s blocked by %s on %s",
+            str(report.get("blocked-uri") or report.get("blockedURL") or "?")[:300],
+            str(report.get("violated-directive") or report.get("effectiveDirective") or "?")[:100],
+            str(report.get("document-uri") or report.get("documentURL") or "?")[:300],
+        )
+    return HttpResponse(status=204)

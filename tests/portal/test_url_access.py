@@ -12,9 +12,12 @@ PUBLIC_VIEWS = {
     "password_reset_complete",
     "healthz",
     "liveness",
+    "csp-report",
     "admin:login",
     "progress:certificate-verify",
 }
+# Public, and only for browsers to post to.
+POST_ONLY = {"csp-report"}
 
 
 def walk(patterns=None, namespace="", prefix=""):
@@ -48,7 +51,9 @@ def test_only_the_listed_views_opt_out_of_sign_in():
 )
 def test_anonymous_visitors_are_sent_to_sign_in(client, db, name, path):
     response = client.get(path)
-    if name in PUBLIC_VIEWS:
+    if name in POST_ONLY:
+        assert response.status_code == 405
+    elif name in PUBLIC_VIEWS:
         assert response.status_code in {200, 302}
     else:
         assert response.status_code == 302, name
