@@ -48,7 +48,11 @@ class Team(models.Model):
         constraints = [
             models.UniqueConstraint(models.functions.Lower("name"), name="team_name_unique_ci"),
         ]
-        permissions = [("view_team_progress", _("Can see the progress of supervised teams"))]
+        permissions = [
+            ("view_team_progress", _("Can see the progress of supervised teams")),
+            # No role has it: a hospital grants it to the few who report on everyone.
+            ("view_all_progress", _("Can see the progress of every learner")),
+        ]
 
     def __str__(self):
         return self.name

@@ -24,7 +24,6 @@ EDITORIAL_PERMISSIONS = [
     "education.view_tag",
     "education.add_tag",
     "education.change_tag",
-    "quizzes.view_attempt",
     "progress.view_itemstatistics",
 ]
 
@@ -45,13 +44,18 @@ STAFF_ROLES = {Role.CONTENT_EDITOR, Role.CLINICAL_REVIEWER}
 
 
 def is_editor(user):
-    """Editors and reviewers look after the content for the whole hospital: they see the
-    editorial area and everyone's progress."""
+    """Editors and reviewers look after the content: the editorial area and the item
+    statistics. They do not see individual learners' progress unless granted it."""
     return user.has_perm("education.change_lesson")
 
 
+def sees_all_progress(user):
+    """Granted by the hospital (no role has it by default): every learner's progress."""
+    return user.has_perm("accounts.view_all_progress")
+
+
 def can_see_team_reports(user):
-    return is_editor(user) or user.has_perm("accounts.view_team_progress")
+    return sees_all_progress(user) or user.has_perm("accounts.view_team_progress")
 
 
 def sync_roles(apps, schema_editor=None):

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from education.admin import ReadOnlyAdmin
 from education.forms import LiveChoiceField
-from portal.accounts.roles import is_editor
+from portal.accounts.roles import sees_all_progress
 from portal.progress.models import Assignment, CourseCompletion, ReminderSent
 
 
@@ -24,7 +24,7 @@ class AssignmentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if is_editor(request.user):
+        if sees_all_progress(request.user):
             return queryset
         teams = request.user.supervised_teams.all()
         return queryset.filter(team__in=teams) | queryset.filter(learner__team__in=teams)

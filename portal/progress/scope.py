@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 
 from portal.accounts.models import Team, User
-from portal.accounts.roles import can_see_team_reports, is_editor
+from portal.accounts.roles import can_see_team_reports, sees_all_progress
 
 
 def report_scope(user):
@@ -11,7 +11,7 @@ def report_scope(user):
 
     Scoping follows each learner's current team, so a learner who moves team leaves the old
     supervisor's reports at once."""
-    if is_editor(user):
+    if sees_all_progress(user):
         return Team.objects.all(), User.objects.filter(is_active=True)
     if not can_see_team_reports(user):
         raise PermissionDenied

@@ -3,6 +3,7 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -85,10 +86,27 @@ def test_learners_get_a_403_on_every_report_path(learner_client, learner, course
         assert learner_client.get(url).status_code == 403
 
 
-def test_editors_see_everyone(client, editor, learner, other_learner, course):
-    client.force_login(editor)
+@pytest.fixture
+def hospital_wide(make_user):
+    """Somebody the hospital has granted every learner's progress (no role has it)."""
+    user = make_user("hana", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_all_progress"))
+    return user
+
+
+def test_only_a_person_granted_it_sees_everyone_and_editors_do_not(
+    client, hospital_wide, editor, reviewer, learner, other_learner, course
+):
+    client.force_login(hospital_wide)
     page = client.get(reverse("progress:team-report")).content.decode()
     assert "Nina Nurse" in page and "omar" in page
+    for staff in (editor, reviewer):  # the content's people: item statistics, not people
+        client.force_login(staff)
+        assert client.get(reverse("progress:team-report")).status_code == 403
+        assert client.get(reverse("progress:team-export")).status_code == 403
+        attempts = client.get(reverse("admin:quizzes_attempt_changelist"))
+        assert attempts.status_code == 403
+        assert client.get(reverse("progress:statistics")).status_code == 200
 
 
 def test_filters_by_profession_and_status(supervisor_client, learner, make_user, team, course):
@@ -260,7 +278,7 @@ def test_the_csv_is_only_its_header_while_no_course_is_published(supervisor_clie
 
 
 def test_the_csv_agrees_with_the_report_for_every_learner_and_course(
-    client, editor, supervisor, learner, other_learner, make_user, team, course,
+    client, hospital_wide, supervisor, learner, other_learner, make_user, team, course,
     django_capture_on_commit_callbacks,
 ):  # fmt: skip
     """The export asks the database for its numbers in one statement; the page works them
@@ -293,7 +311,7 @@ def test_the_csv_agrees_with_the_report_for_every_learner_and_course(
     Assignment.objects.create(
         course=second, team=team, due_on=today + timedelta(days=9), assigned_by=supervisor
     )
-    client.force_login(editor)
+    client.force_login(hospital_wide)
     exported = csv_rows(client.get(reverse("progress:team-export")))[1:]
 
     courses = list(Course.objects.published())
