@@ -464,6 +464,9 @@ class AttemptQuestion(models.Model):
     choices = models.JSONField(_("choices as shown"))
     selected = models.JSONField(_("selected choice ids"), default=list, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    # Moves on with every saved answer. A page sends the revision it last saw, so a stale
+    # page (another tab, a device left open) cannot overwrite a newer answer.
+    revision = models.PositiveIntegerField(default=0)
     mark = models.DecimalField(_("mark"), max_digits=7, decimal_places=2, null=True, blank=True)
 
     class Meta:

@@ -3,12 +3,13 @@ statement) guarded by a conditional update on the attempt's state or by a unique
 so double clicks, two tabs and concurrent requests cannot start twice or grade twice, on
 SQLite and PostgreSQL alike."""
 
+import logging
 import random
 from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import UpdateQuery
 from django.utils import timezone
@@ -31,8 +32,15 @@ from quizzes.signals import attempt_graded
 MAX_CHOICES_PER_ANSWER = 20
 
 
+logger = logging.getLogger(__name__)
+
+
 class QuizError(Exception):
     """A request the learner may see explained; nothing was written."""
+
+
+class StaleAnswerError(QuizError):
+    """The page that sent the answer had not seen the latest one: nothing was written."""
 
 
 def attempts_left(quiz, learner):
@@ -133,8 +141,10 @@ def _validated_choice_ids(attempt_question, raw_ids):
     return sorted(ids, key=[c["id"] for c in attempt_question.choices].index)
 
 
-def save_answer(*, attempt, attempt_question, choice_ids, now=None):
-    """Store one answer the moment it is given. An empty list clears the answer."""
+def save_answer(*, attempt, attempt_question, choice_ids, revision=None, now=None):
+    """Store one answer the moment it is given. An empty list clears the answer.
+    `revision`: the answer's revision the page last saw (AttemptQuestion.revision); if
+    another answer was saved since, StaleAnswerError. Returns the new revision."""
     now = now or timezone.now()
     if attempt_question.attempt_id != attempt.pk:
         raise QuizError(_("That question is not part of this attempt."))
@@ -147,7 +157,11 @@ def save_answer(*, attempt, attempt_question, choice_ids, now=None):
         .exclude(deadline__lt=now - GRACE_PERIOD)
     )
     answer = AttemptQuestion.objects.filter(pk=attempt_question.pk)
-    values = {"selected": ids, "answered_at": now if ids else None}
+    if revision is not None:
+        if revision < 0:  # nothing a page could have seen
+            _refuse_stale(attempt, attempt_question, revision)
+        answer = answer.filter(revision=revision)
+    values = {"selected": ids, "answered_at": now if ids else None, "revision": F("revision") + 1}
     using = router.db_for_write(AttemptQuestion)
     if connections[using].vendor == "postgresql":
         saved = _save_in_one_statement(still_open, now, answer, values, using)
@@ -155,8 +169,22 @@ def save_answer(*, attempt, attempt_question, choice_ids, now=None):
         with transaction.atomic(using=using):
             saved = still_open.update(last_answer_at=now) and answer.update(**values)
     if not saved:
+        if revision is not None and still_open.exists():
+            _refuse_stale(attempt, attempt_question, revision)
         raise QuizError(_("This attempt is closed; answers can no longer be changed."))
-    return ids
+    return None if revision is None else revision + 1
+
+
+def _refuse_stale(attempt, attempt_question, revision):
+    logger.warning(
+        "Stale answer refused: attempt %s, question %s, page at revision %s",
+        attempt.pk,
+        attempt_question.pk,
+        revision,
+    )
+    raise StaleAnswerError(
+        _("This page is out of date: reload it to see your latest answers. Nothing was changed.")
+    )
 
 
 def _save_in_one_statement(still_open, now, answer, values, using):

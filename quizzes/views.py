@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from education.problem_reports import ProblemReportForm, report_from_form
 from quizzes import services
 from quizzes.models import Attempt, AttemptQuestion, Quiz
-from quizzes.services import QuizError
+from quizzes.services import QuizError, StaleAnswerError
 
 
 def attempt_for_user(request, pk):
@@ -112,7 +112,10 @@ def save_answers(request, pk):
                 # An empty multiple-response answer clears it; a radio group cannot be cleared.
                 if values or questions[key].kind_rules.allows_many:
                     services.save_answer(
-                        attempt=attempt, attempt_question=questions[key], choice_ids=values
+                        attempt=attempt,
+                        attempt_question=questions[key],
+                        choice_ids=values,
+                        revision=_revision(request.POST.get(f"r{key}")),
                     )
     except QuizError as error:
         messages.error(request, str(error))
@@ -127,7 +130,7 @@ def save_answers(request, pk):
                 "questions": list(attempt.questions.all()),
                 "now": timezone.now(),
             },
-            status=400,
+            status=409 if isinstance(error, StaleAnswerError) else 400,
         )
     if "review" in request.POST:
         return redirect("quizzes:attempt-submit", pk=attempt.pk)
@@ -147,15 +150,29 @@ def save_answer(request, pk, question_pk):
     )
     attempt = attempt_question.attempt
     try:
-        services.save_answer(
+        revision = services.save_answer(
             attempt=attempt,
             attempt_question=attempt_question,
             choice_ids=request.POST.getlist("choice"),
+            revision=_revision(request.POST.get("revision")),
         )
     except QuizError as error:
-        status = 400 if attempt.is_open else 409
-        return JsonResponse({"saved": False, "error": str(error)}, status=status)
-    return JsonResponse({"saved": True})
+        stale = isinstance(error, StaleAnswerError) or not attempt.is_open
+        return JsonResponse({"saved": False, "error": str(error)}, status=409 if stale else 400)
+    # The new revision, for the page's next save (a client that sent none gets none).
+    return JsonResponse({"saved": True} | ({} if revision is None else {"revision": revision}))
+
+
+def _revision(raw):
+    """The answer revision a page sent (its pages always send one). Nonsense is taken as out
+    of date (-1 matches no revision). None, when a client sends none (the benchmark, a
+    script), writes without the check."""
+    if raw is None:
+        return None
+    try:
+        return max(-1, int(raw))
+    except ValueError:
+        return -1
 
 
 @never_cache

@@ -18,7 +18,10 @@
     fieldset.dataset.saving = "yes";
     fieldset.dataset.pending = "";
     var status = fieldset.querySelector(".save-status");
+    // The answer's revision this page last saw: a stale page's save is refused (409).
+    var revision = fieldset.querySelector(".answer-revision");
     var body = new FormData();
+    body.append("revision", revision.value);
     fieldset.querySelectorAll("input:checked").forEach(function (input) {
       body.append("choice", input.value);
     });
@@ -31,6 +34,7 @@
     }).then(function (response) {
       return response.json().then(function (data) {
         status.textContent = data.saved ? messages.msgSaved : (data.error || messages.msgFailed);
+        if (data.saved) { revision.value = data.revision; }
         if (response.status === 409) { window.location.reload(); }
       });
     }).catch(function () {

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from education.models import Status
 from quizzes import services
-from quizzes.models import Attempt, AttemptState, Choice, ReviewMode
+from quizzes.models import Attempt, AttemptState, Choice, QuestionKind, ReviewMode
 from tests.quizzes.factories import add_question, choice_id, make_quiz
 
 
@@ -63,11 +63,50 @@ def test_the_answer_page_never_reveals_the_key_or_rationale(learner_client, quiz
 def test_a_background_save_stores_the_answer(learner_client, quiz):
     attempt = start(learner_client, quiz)
     row = attempt.questions.first()
-    response = learner_client.post(answer_url(attempt, row), {"choice": choice_id(row, "right")})
-    assert response.json() == {"saved": True}
+    response = learner_client.post(
+        answer_url(attempt, row), {"choice": choice_id(row, "right"), "revision": row.revision}
+    )
+    assert response.json() == {"saved": True, "revision": 1}
     row.refresh_from_db()
     assert row.selected == [choice_id(row, "right")]
-    assert "saved" not in response.json().get("error", "")
+    assert row.revision == 1
+
+
+def test_a_stale_page_cannot_overwrite_a_newer_answer(learner_client, quiz, caplog):
+    attempt = start(learner_client, quiz)
+    row = attempt.questions.first()
+    seen = row.revision  # both tabs opened the attempt at this revision
+    newer = learner_client.post(
+        answer_url(attempt, row), {"choice": choice_id(row, "right"), "revision": seen}
+    )
+    assert newer.status_code == 200
+    for revision in (seen, "abc"):  # the other tab, stale; and a malformed revision
+        stale = learner_client.post(
+            answer_url(attempt, row), {"choice": choice_id(row, "wrong"), "revision": revision}
+        )
+        assert stale.status_code == 409
+        assert "This page is out of date: reload it" in stale.json()["error"]
+    row.refresh_from_db()
+    assert row.selected == [choice_id(row, "right")] and row.revision == seen + 1
+    assert "Stale answer refused" in caplog.text
+
+
+def test_a_stale_form_post_cannot_clear_an_answer_given_in_another_tab(learner_client, db):
+    quiz = make_quiz(questions=0)
+    add_question(quiz, kind=QuestionKind.MULTIPLE, correct=("a", "b"), wrong=("c",))
+    attempt = start(learner_client, quiz)
+    row = attempt.questions.get()
+    stale_form = {"shown": [row.pk], f"r{row.pk}": row.revision}  # nothing ticked there
+    learner_client.post(
+        answer_url(attempt, row), {"choice": [choice_id(row, "a")], "revision": row.revision}
+    )
+    response = learner_client.post(
+        reverse("quizzes:attempt-answers", args=[attempt.pk]), stale_form
+    )
+    assert response.status_code == 409
+    assert "This page is out of date" in response.content.decode()
+    row.refresh_from_db()
+    assert row.selected == [choice_id(row, "a")]
 
 
 def test_a_bad_background_save_is_a_400_and_writes_nothing(learner_client, quiz):
