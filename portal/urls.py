@@ -50,6 +50,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler500 = "portal.errors.handler500"
+
 admin.site.site_header = _("MBC teaching portal")
 admin.site.site_title = _("MBC teaching portal admin")
 admin.site.index_title = _("Content, accounts and teams")

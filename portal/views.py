@@ -11,6 +11,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 logger = logging.getLogger(__name__)
+# One statement that answers both "can I reach the database?" and "does it take writes?".
+READ_ONLY_QUERY = {"postgresql": "SHOW transaction_read_only", "sqlite": "PRAGMA query_only"}
 csp_logger = logging.getLogger("portal.csp")
 
 # Reports logged per client address and minute: a page in a loop, or somebody flooding the
@@ -25,10 +27,14 @@ def healthz(request):
     """For load balancers and monitoring: is this server able to answer from the database?"""
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
+            cursor.execute(READ_ONLY_QUERY[connection.vendor])
+            read_only = str(cursor.fetchone()[0]).lower() in {"1", "on"}
     except DatabaseError:
         logger.warning("Health check: the database did not answer", exc_info=True)
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    if read_only:  # it answers, but nobody's answers could be saved
+        logger.warning("Health check: the database refuses writes")
+        return JsonResponse({"status": "error", "database": "read-only"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 
 

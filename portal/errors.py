@@ -1,0 +1,26 @@
+"""The portal's own answer to an unhandled error (urls.handler500).
+
+A database that refuses writes (read-only after a failover, a full disk) is not a bug in the
+portal: the person is told the portal cannot save right now and that their earlier answers
+are safe, with a 503 that monitoring and load balancers read as "try again", wherever in the
+request it happened (a view, or the session saved on the way out)."""
+
+import sys
+
+from django.db import InternalError, OperationalError
+from django.template.response import TemplateResponse
+from django.views.defaults import server_error
+
+# What PostgreSQL (read-only transaction, disk full) and SQLite (read-only file, locked)
+# raise when they cannot write; an IntegrityError or a ProgrammingError is a bug: a 500.
+CANNOT_WRITE = (OperationalError, InternalError)
+RETRY_AFTER_SECONDS = 60
+
+
+def handler500(request):
+    error = sys.exc_info()[1]
+    if isinstance(error, CANNOT_WRITE):
+        response = TemplateResponse(request, "503.html", status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response.render()
+    return server_error(request)
