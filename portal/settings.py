@@ -188,7 +188,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "mbc-portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-MAILERS = {"default": parse_email_url("EMAIL_URL", env_str("EMAIL_URL", "console://"))}
+MAILERS = {
+    "default": parse_email_url("EMAIL_URL", env_str("EMAIL_URL", "console://")),
+    # Mail written in bulk during a request goes here, and out with send_queued_mail.
+    "queue": {"BACKEND": "portal.ops.mail.QueueBackend"},
+}
 if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
     # A refused message is queued and retried (manage.py send_queued_mail), never a 500.
     MAILERS["smtp"] = MAILERS["default"]

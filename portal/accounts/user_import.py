@@ -10,8 +10,10 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import Group
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import ROLE_GROUP_NAMES, Profession, Role, Team, User
@@ -198,11 +200,22 @@ def import_users(text, *, temporary_passwords=False, send_welcome=False, request
     return result
 
 
+class QueuedWelcomeForm(PasswordResetForm):
+    """The set-your-password e-mail, queued rather than sent: an import of a whole ward must
+    not wait on the mail server (send_queued_mail sends it within minutes)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email,
+                  to_email, html_email_template_name=None):  # fmt: skip
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        EmailMessage(subject, body, from_email, [to_email]).send(using="queue")
+
+
 def _send_welcome_emails(emails, request):
     # The accounts exist whatever happens to the mail server; a failure is logged so IT
     # can resend through "forgotten password".
     for email in emails:
-        form = PasswordResetForm({"email": email})
+        form = QueuedWelcomeForm({"email": email})
         if not form.is_valid():
             continue
         try:

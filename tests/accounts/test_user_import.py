@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from portal.accounts.models import Team, User
 from portal.accounts.user_import import UserImportError, import_users
+from portal.ops.models import QueuedMail
 
 GOOD_CSV = """username,email,display_name,profession,team,role
 kim,kim@hospital.example,Kim Lee,nurse,Ward 9,learner
@@ -62,9 +63,15 @@ def test_temporary_passwords_must_be_changed_at_first_sign_in(db):
     assert account.user.must_change_password
 
 
-def test_welcome_emails_carry_a_set_password_link(db, django_capture_on_commit_callbacks):
+def test_welcome_emails_are_queued_and_carry_a_set_password_link(
+    db, django_capture_on_commit_callbacks, settings
+):
+    # The test runner points every mailer at its outbox; the queue is the portal's own.
+    settings.MAILERS = {**settings.MAILERS, "queue": {"BACKEND": "portal.ops.mail.QueueBackend"}}
     with django_capture_on_commit_callbacks(execute=True):
         import_users(GOOD_CSV, send_welcome=True)
+    assert mail.outbox == [] and QueuedMail.objects.count() == 3  # never waits on the server
+    call_command("send_queued_mail")
     assert sorted(m.to[0] for m in mail.outbox) == [
         "kim@hospital.example",
         "pat@hospital.example",
