@@ -10,6 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
+from portal.accounts.client_address import client_address
+
 logger = logging.getLogger(__name__)
 # One statement that answers both "can I reach the database?" and "does it take writes?".
 READ_ONLY_QUERY = {"postgresql": "SHOW transaction_read_only", "sqlite": "PRAGMA query_only"}
@@ -53,7 +55,7 @@ def liveness(request):
 def csp_report(request):
     """Browsers post Content-Security-Policy violations here (the policy's report-uri, or the
     Reporting API's JSON list): each is logged as a warning, within CSP_REPORTS_PER_MINUTE."""
-    key = f"csp-report:{request.META.get('REMOTE_ADDR', '')}:{int(time.time() // 60)}"
+    key = f"csp-report:{client_address(request)}:{int(time.time() // 60)}"
     cache.add(key, 0, timeout=120)
     if cache.incr(key) > CSP_REPORTS_PER_MINUTE:
         return HttpResponse(status=429)
