@@ -204,6 +204,9 @@ if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
 # Security. Everything below is on in every environment except what plain-HTTP
 # development on 127.0.0.1 cannot do (secure cookies, HSTS, HTTPS redirect).
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load balancers and monitors probe the app servers directly over plain HTTP: the health
+# checks answer them rather than redirecting to https (they carry no personal data).
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/live)?$"]
 if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG)

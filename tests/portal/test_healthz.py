@@ -1,6 +1,7 @@
 from unittest import mock
 
 from django.db import OperationalError, connection
+from django.test import Client
 from django.urls import reverse
 
 
@@ -24,3 +25,11 @@ def test_the_liveness_probe_answers_without_the_database(client, db, django_asse
     with django_assert_num_queries(0):
         response = client.get(reverse("liveness"))
     assert response.json() == {"status": "ok"}
+
+
+def test_the_health_checks_answer_a_plain_http_probe_that_pages_redirect(db, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    probe = Client()  # a new client: the security middleware reads the setting at start
+    assert probe.get(reverse("healthz")).status_code == 200
+    assert probe.get(reverse("liveness")).status_code == 200
+    assert probe.get(reverse("login")).status_code == 301
