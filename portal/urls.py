@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import views
 from portal.accounts import two_factor
-from portal.accounts.views import PasswordChangeView
+from portal.accounts.views import PasswordChangeView, PasswordResetView
 from portal.progress.views.dashboard import dashboard
 
 auth_patterns = [
@@ -19,7 +19,7 @@ auth_patterns = [
     ),
     path("2fa/", two_factor.two_factor, name="two-factor"),
     path("2fa/qr.svg", two_factor.two_factor_qr, name="two-factor-qr"),
-    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/", PasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),

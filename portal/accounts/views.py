@@ -1,6 +1,11 @@
+import time
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.client_address import client_address
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -9,4 +14,27 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         form.user.must_change_password = False  # saved by form.save() in super()
         messages.success(self.request, _("Your password has been changed."))
+        return super().form_valid(form)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's view, with a limit per address: each request sends an e-mail, and thirty a
+    second from one machine is somebody flooding inboxes, not a person who forgot."""
+
+    requests_per_hour = 5
+
+    def form_valid(self, form):
+        key = f"password-reset:{client_address(self.request)}:{int(time.time() // 3600)}"
+        cache.add(key, 0, timeout=3600)
+        if cache.incr(key) > self.requests_per_hour:
+            form.add_error(
+                None,
+                _(
+                    "Too many reset requests have come from this computer in the last hour. "
+                    "Try again later, or ask your hospital IT service desk."
+                ),
+            )
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
         return super().form_valid(form)

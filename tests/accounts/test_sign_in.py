@@ -92,3 +92,17 @@ def test_a_short_new_password_is_refused(client, learner):
     assert response.status_code == 200
     learner.refresh_from_db()
     assert learner.check_password(PASSWORD)
+
+
+def test_password_reset_requests_from_one_address_are_limited(client, learner):
+    from portal.accounts.views import PasswordResetView
+
+    limit = PasswordResetView.requests_per_hour
+    statuses = [
+        client.post(reverse("password_reset"), {"email": learner.email}).status_code
+        for _ in range(limit + 1)
+    ]
+    assert statuses == [302] * limit + [429]
+    assert len(mail.outbox) == limit
+    page = client.post(reverse("password_reset"), {"email": learner.email})
+    assert "Too many reset requests have come from this computer" in page.content.decode()
