@@ -5,11 +5,18 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import views
 from portal.accounts import two_factor
+from portal.accounts.forms import SignInForm
 from portal.accounts.views import PasswordChangeView, PasswordResetView
 from portal.progress.views.dashboard import dashboard
 
 auth_patterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=SignInForm
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", PasswordChangeView.as_view(), name="password_change"),
     path(

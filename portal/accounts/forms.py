@@ -1,5 +1,11 @@
 from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.client_address import client_address
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
 
@@ -33,3 +39,33 @@ class UserImportForm(forms.Form):
             raise forms.ValidationError(
                 _("The file is not UTF-8 text. Save it from your spreadsheet as 'CSV UTF-8'.")
             ) from None
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, refusing an address that has failed too often across all
+    usernames (credential spraying). The lockout of one username from one address is
+    django-axes'; this limit is far higher, so a ward computer shared by many is not caught."""
+
+    failures_per_address = 30
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "spraying": _(
+            "Too many failed sign-ins have come from this computer. Sign-in from here is "
+            "paused for 15 minutes; ask your hospital IT service desk if you need help now."
+        ),
+    }
+
+    def clean(self):
+        from axes.models import AccessAttempt
+
+        since = timezone.now() - settings.AXES_COOLOFF_TIME
+        failures = (
+            AccessAttempt.objects.filter(
+                ip_address=client_address(self.request), attempt_time__gte=since
+            ).aggregate(total=Sum("failures_since_start"))["total"]
+            or 0
+        )
+        if failures >= self.failures_per_address:
+            raise forms.ValidationError(self.error_messages["spraying"], code="spraying")
+        return super().clean()

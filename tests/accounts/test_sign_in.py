@@ -106,3 +106,17 @@ def test_password_reset_requests_from_one_address_are_limited(client, learner):
     assert len(mail.outbox) == limit
     page = client.post(reverse("password_reset"), {"email": learner.email})
     assert "Too many reset requests have come from this computer" in page.content.decode()
+
+
+def test_an_address_spraying_many_usernames_is_paused_for_everyone_there(
+    client, learner, monkeypatch
+):
+    from portal.accounts.forms import SignInForm
+
+    monkeypatch.setattr(SignInForm, "failures_per_address", 4)
+    for n in range(4):  # four names, one failure each: no username is locked
+        client.post(reverse("login"), {"username": f"guess{n}", "password": "wrong password"})
+    response = client.post(reverse("login"), {"username": "nina", "password": PASSWORD})
+    assert response.status_code == 200
+    assert "Too many failed sign-ins have come from this computer" in response.content.decode()
+    assert "_auth_user_id" not in client.session
