@@ -84,6 +84,19 @@ def _parse_rows(reader):
                 % {"columns": ", ".join(missing), "expected": ",".join(CSV_COLUMNS)}
             ]
         )
+    # A column the import does not read (say "is_superuser") would be dropped without a
+    # word, and the person preparing the file would believe it took effect.
+    unknown = [column for column in header if column and column not in CSV_COLUMNS]
+    if unknown:
+        raise UserImportError(
+            [
+                _(
+                    "line 1: unknown column(s): %(columns)s. Only these are read: "
+                    "%(expected)s; remove the others (roles come from the role column)."
+                )
+                % {"columns": ", ".join(unknown), "expected": ",".join(CSV_COLUMNS)}
+            ]
+        )
     reader.fieldnames = header
     rows = []
     for row in reader:

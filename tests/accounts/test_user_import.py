@@ -171,3 +171,13 @@ def test_a_nul_character_is_reported_not_stored(db):
         "line 5: a value contains a NUL character; is this really a CSV file?"
     ]
     assert not User.objects.exists()
+
+
+def test_a_column_the_import_does_not_read_is_refused_not_dropped(db):
+    text = GOOD_CSV.replace("role\n", "role,is_superuser\n", 1).replace(
+        ",learner\n", ",learner,yes\n"
+    )
+    with pytest.raises(UserImportError) as error:
+        import_users(text)
+    assert "unknown column(s): is_superuser" in error.value.errors[0]
+    assert not User.objects.filter(username="kim").exists()
