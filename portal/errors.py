@@ -1,14 +1,16 @@
 """The portal's own answer to an unhandled error (urls.handler500).
 
-A database that refuses writes (read-only after a failover, a full disk) is not a bug in the
-portal: the person is told the portal cannot save right now and that their earlier answers
-are safe, with a 503 that monitoring and load balancers read as "try again", wherever in the
-request it happened (a view, or the session saved on the way out)."""
+A database that cannot take the request (read-only after a failover, a full disk, a restart
+or a dropped connection) is not a bug in the portal: the person is told the portal cannot
+save right now and that their earlier answers are safe, with a 503 that monitoring and load
+balancers read as "try again", wherever in the request it happened (a view, or the session
+saved on the way out)."""
 
 import sys
 
 from django.db import InternalError, OperationalError
-from django.template.response import TemplateResponse
+from django.http import HttpResponseServerError
+from django.template import loader
 from django.views.defaults import server_error
 
 # What PostgreSQL (read-only transaction, disk full) and SQLite (read-only file, locked)
@@ -20,7 +22,10 @@ RETRY_AFTER_SECONDS = 60
 def handler500(request):
     error = sys.exc_info()[1]
     if isinstance(error, CANNOT_WRITE):
-        response = TemplateResponse(request, "503.html", status=503)
+        # Rendered without the request, as Django's own 500 page is: the context processors
+        # (the signed-in person, the menu) would ask the database that has just failed.
+        response = HttpResponseServerError(loader.get_template("503.html").render())
+        response.status_code = 503
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response.render()
+        return response
     return server_error(request)

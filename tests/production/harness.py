@@ -37,7 +37,8 @@ GUNICORN = BIN_DIR / "gunicorn"
 # One key per test run, the same on every app server (sessions and CSRF must survive a hop).
 SECRET_KEY = secrets.token_urlsafe(50)
 REQUEST_TIMEOUT = 10  # seconds; a request slower than this counts as a hang
-FRIENDLY_ERROR = "Something went wrong on our side"  # templates/500.html
+# templates/500.html, and templates/503.html for a database that cannot take the request.
+FRIENDLY_ERRORS = ("Something went wrong on our side", "The portal cannot save right now")
 
 
 def _find_postgresql_bin():

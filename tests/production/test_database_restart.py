@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.production.harness import (
-    FRIENDLY_ERROR,
+    FRIENDLY_ERRORS,
     REQUEST_TIMEOUT,
     AppServer,
     Visitor,
@@ -111,7 +111,7 @@ class AnswerLoad:
                 response = visitor.post(self.server, question.answer_url, {"choice": choice})
                 status = response.status
                 acknowledged = status == 200 and response.json() == {"saved": True}
-                friendly = FRIENDLY_ERROR in response.text
+                friendly = any(text in response.text for text in FRIENDLY_ERRORS)
                 if not acknowledged:
                     error = response.text[:300]
             except TimeoutError:
