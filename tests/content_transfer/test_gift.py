@@ -573,7 +573,7 @@ def test_a_moodle_missing_word_question_in_html_keeps_its_blank():
 
 @pytest.fixture
 def quiz(db):
-    return make_quiz(slug="bones", questions=0)
+    return make_quiz(slug="bones", questions=0, status=Status.DRAFT)
 
 
 def test_multiple_response_choices_share_100_percent_and_wrong_ones_cost_100(quiz):
@@ -658,7 +658,7 @@ def test_the_shipped_questions_import_into_an_empty_quiz_as_they_were(shipped, t
     source = Quiz.objects.get(slug="bone-health-quiz")
     path = tmp_path / "bone.gift"
     call_command("export_gift", source.slug, output=str(path))
-    target = make_quiz(slug="imported", questions=0)
+    target = make_quiz(slug="imported", questions=0, status=Status.DRAFT)
     call_command("import_gift", target.slug, str(path))
     imported = list(target.questions.prefetch_related("choices"))
     assert [as_exported(q) for q in imported] == [as_exported(q) for q in source.questions.all()]
@@ -666,7 +666,7 @@ def test_the_shipped_questions_import_into_an_empty_quiz_as_they_were(shipped, t
 
 
 def test_imported_questions_come_after_the_existing_ones(db, tmp_path, capsys):
-    quiz = make_quiz(slug="bones", questions=2)
+    quiz = make_quiz(slug="bones", questions=2, status=Status.DRAFT)
     path = tmp_path / "new.gift"
     path.write_text("One? {=a ~b ####Why.}\n\nTwo? {T####Why.}\n\nThree? {~%100%a ~b####Why.}\n")
     call_command("import_gift", "bones", str(path))
@@ -707,12 +707,29 @@ def test_the_import_report_lists_item_writing_findings_by_line(quiz, tmp_path, c
     assert quiz.questions.count() == 2
 
 
-def test_questions_with_item_writing_errors_never_reach_a_published_quiz(quiz, tmp_path):
+def test_questions_with_item_writing_errors_never_reach_a_quiz_in_review(quiz, tmp_path):
+    Quiz.objects.filter(pk=quiz.pk).update(status=Status.IN_REVIEW)
     path = tmp_path / "cues.gift"
     path.write_text("Which? {=a ~b####Why.}\n\nWhich one? {=c ~All of the above####Why.}\n")
-    with pytest.raises(CommandError, match=r"the quiz is published .* on line\(s\) 3 have"):
+    with pytest.raises(CommandError, match=r"the quiz is in review .* on line\(s\) 3 have"):
         call_command("import_gift", quiz.slug, str(path))
     assert quiz.questions.count() == 0
+
+
+def test_a_published_quiz_takes_imported_questions_only_through_its_draft(db, editor, tmp_path):
+    from education import workflow
+
+    live = make_quiz(slug="live", questions=1)
+    path = tmp_path / "new.gift"
+    path.write_text("New? {=a ~b####Why.}\n")
+    with pytest.raises(CommandError, match="changes only through a reviewed draft"):
+        call_command("import_gift", "live", str(path))
+    with pytest.raises(CommandError, match="has no draft open for editing"):
+        call_command("import_gift", "live", str(path), draft=True)
+    draft = workflow.start_draft(live=live, user=editor)
+    call_command("import_gift", "live", str(path), draft=True)
+    assert live.questions.count() == 1  # learners see nothing new until it is reviewed
+    assert list(draft.questions.values_list("stem", flat=True)) == ["Stem 1", "New?"]
 
 
 def test_a_moodle_html_export_imports_as_markdown_and_renders(quiz, tmp_path):

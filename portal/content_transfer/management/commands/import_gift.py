@@ -19,6 +19,7 @@ from quizzes.models import QuestionKind, Quiz
 class Command(BaseCommand):
     help = (
         "Import questions from a Moodle GIFT file into a quiz, after its existing questions. "
+        "A published quiz changes only through review: import into its draft (--draft). "
         "All or nothing: a file with any problem writes nothing."
     )
 
@@ -26,15 +27,18 @@ class Command(BaseCommand):
         parser.add_argument("quiz_slug", help=_("Slug of the quiz to add the questions to."))
         parser.add_argument("file", help=_("GIFT file (UTF-8)."))
         parser.add_argument(
+            "--draft",
+            action="store_true",
+            help=_("Import into the draft of the published quiz (start it in the admin first)."),
+        )
+        parser.add_argument(
             "--dry-run",
             action="store_true",
             help=_("Check the file and report what would be imported; write nothing."),
         )
 
-    def handle(self, *args, quiz_slug, file, dry_run, **options):
-        quiz = Quiz.objects.live_rows().filter(slug=quiz_slug).first()
-        if quiz is None:
-            raise CommandError(_("There is no quiz with the slug %(slug)s.") % {"slug": quiz_slug})
+    def handle(self, *args, quiz_slug, file, draft, dry_run, **options):
+        quiz = self._target(quiz_slug, draft)
         questions = self._parse(Path(file))
         for question in questions:
             for warning in question.warnings:  # what did not carry over, such as an image
@@ -65,10 +69,33 @@ class Command(BaseCommand):
             return
         import_questions(quiz=quiz, questions=questions)
         self.stdout.write(self.style.SUCCESS(self._summary(questions, quiz)))
-        if quiz.status == Status.PUBLISHED:
-            self.stdout.write(
-                self.style.WARNING(_("The quiz is published: learners get these questions now."))
+
+    def _target(self, slug, draft):
+        live = Quiz.objects.live_rows().filter(slug=slug).first()
+        if live is None:
+            raise CommandError(_("There is no quiz with the slug %(slug)s.") % {"slug": slug})
+        if draft:
+            target = Quiz.objects.filter(draft_of=live).first()
+            if target is None or not target.accepts_edits:
+                raise CommandError(
+                    _(
+                        "“%(quiz)s” has no draft open for editing. Start a new draft of it in "
+                        "the admin, then import again with --draft."
+                    )
+                    % {"quiz": live}
+                )
+            return target
+        if live.is_live:
+            # Learners would get the questions at once, with nobody having reviewed them.
+            raise CommandError(
+                _(
+                    "Nothing was imported: “%(quiz)s” is %(status)s, and a published quiz "
+                    "changes only through a reviewed draft. Start a new draft of it in the "
+                    "admin, then import with --draft."
+                )
+                % {"quiz": live, "status": live.get_status_display().lower()}
             )
+        return live
 
     def _parse(self, path):
         try:
