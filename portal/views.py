@@ -1,16 +1,14 @@
 import json
 import logging
-import time
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from portal.accounts.client_address import client_address
+from portal.accounts.client_address import over_limit
 
 logger = logging.getLogger(__name__)
 # One statement that answers both "can I reach the database?" and "does it take writes?".
@@ -55,9 +53,7 @@ def liveness(request):
 def csp_report(request):
     """Browsers post Content-Security-Policy violations here (the policy's report-uri, or the
     Reporting API's JSON list): each is logged as a warning, within CSP_REPORTS_PER_MINUTE."""
-    key = f"csp-report:{client_address(request)}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=120)
-    if cache.incr(key) > CSP_REPORTS_PER_MINUTE:
+    if over_limit(request, "csp-report", limit=CSP_REPORTS_PER_MINUTE, window_seconds=60):
         return HttpResponse(status=429)
     try:
         data = json.loads(request.body)

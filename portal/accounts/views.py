@@ -1,11 +1,8 @@
-import time
-
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
-from portal.accounts.client_address import client_address
+from portal.accounts.client_address import over_limit
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -24,9 +21,9 @@ class PasswordResetView(auth_views.PasswordResetView):
     requests_per_hour = 5
 
     def form_valid(self, form):
-        key = f"password-reset:{client_address(self.request)}:{int(time.time() // 3600)}"
-        cache.add(key, 0, timeout=3600)
-        if cache.incr(key) > self.requests_per_hour:
+        if over_limit(
+            self.request, "password-reset", limit=self.requests_per_hour, window_seconds=3600
+        ):
             form.add_error(
                 None,
                 _(

@@ -22,14 +22,13 @@ from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from education.models import Course, Lesson, Status, Tag
-from portal.content_transfer.curriculum import SLUG_RE
+from portal.content_transfer.curriculum import NO_NUL, SLUG_RE
 from quizzes.item_checks import Item, check_quiz
 from quizzes.kinds import answer_key_problems
 from quizzes.models import Choice, Question, QuestionKind, Quiz, ReviewMode
@@ -38,8 +37,6 @@ FORMAT = "mbc-portal-content-pack"
 VERSION = 1
 CHANGE_REASON = "imported from a content pack"
 
-# Django's own check, as its form fields apply it: the databases cannot store NUL.
-NO_NUL = ProhibitNullCharactersValidator()
 SMALL_INT_MAX = 32_767  # PositiveSmallIntegerField, the same on every database
 INT_MAX = 2_147_483_647  # PositiveIntegerField
 

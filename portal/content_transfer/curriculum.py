@@ -13,11 +13,16 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.text import slugify
 
 from education.models import Course, Lesson, Status, Tag
 
 # The curriculum is education's content; this app only reads and writes it.
+# Django's own check, as its form fields apply it: the databases cannot store NUL. Every
+# import path (curriculum files, content packs, GIFT) applies it.
+NO_NUL = ProhibitNullCharactersValidator()
 CURRICULUM_DIR = Path(__file__).resolve().parents[2] / "education" / "curriculum"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FRONT_MATTER = "+++"
@@ -47,6 +52,10 @@ def display_path(path):
 def read_front_matter(path):
     """Split a '+++ TOML +++ Markdown' file into (metadata, body)."""
     text = path.read_text(encoding="utf-8")
+    try:
+        NO_NUL(text)
+    except ValidationError as error:
+        raise ValueError(error.messages[0]) from None
     if not text.startswith(FRONT_MATTER):
         raise ValueError("the file must start with a +++ metadata header")
     header, separator, body = text[len(FRONT_MATTER) :].partition(f"\n{FRONT_MATTER}")

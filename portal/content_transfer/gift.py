@@ -19,11 +19,11 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from portal.content_transfer.curriculum import NO_NUL
 from portal.content_transfer.gift_html import FORMATS, convert
 from quizzes.item_checks import Item, check_quiz
 from quizzes.kinds import kind_of
@@ -46,8 +46,6 @@ WRONG_WEIGHT = "-100"
 _FORMAT_RE = re.compile(r"\[(\w+)\]")
 _WEIGHT_RE = re.compile(r"%(-?\d+(?:\.\d+)?)%")
 _MARKER_RE = re.compile(r"[~=]")
-# Django's own check, as its form fields apply it: the databases cannot store NUL.
-NO_NUL = ProhibitNullCharactersValidator()
 MAX_CHOICE_TEXT = Choice._meta.get_field("text").max_length
 MAX_FEEDBACK = Choice._meta.get_field("feedback").max_length
 

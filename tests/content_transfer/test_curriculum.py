@@ -117,6 +117,7 @@ def test_a_malformed_file_is_reported_and_nothing_is_written(db, curriculum):
         (lambda text: text.replace("title =", "title = 3 #", 1), "'title' must be non-empty text"),
         (lambda text: text.replace("slug =", "slug = 'Bad Slug' #", 1), "lower-case words"),
         (lambda text: text + "\n+++ = [", None),
+        (lambda text: text + "\nA NUL\x00 in the body.\n", "Null characters are not allowed"),
     ],
 )
 def test_each_kind_of_damage_is_named(db, curriculum, damage, message):
