@@ -64,24 +64,6 @@ class CourseProgress:
         return mean_of(sum(scores), len(scores))
 
 
-@dataclass
-class SummedProgress(CourseProgress):
-    """CourseProgress from the database's sums (the CSV export), without each quiz's
-    score."""
-
-    tried: int = 0
-    best_sum: float = 0.0
-    best_count: int = 0
-
-    @property
-    def quizzes_tried(self):
-        return self.tried
-
-    @property
-    def mean_best(self):
-        return mean_of(self.best_sum, self.best_count)
-
-
 @dataclass(frozen=True)
 class Curriculum:
     """What counts towards each course: worked out once per page or export."""
