@@ -241,15 +241,6 @@ class LessonQuerySet(PublishedQuerySet):
             )
         return self.filter(query)
 
-    def with_progress_of(self, user):
-        """One LEFT JOIN to the learner's progress row (there is at most one per lesson)."""
-        return self.annotate(
-            mine=models.FilteredRelation("progress", condition=Q(progress__learner=user)),
-            opened_at=models.F("mine__first_opened_at"),
-            last_opened_at=models.F("mine__last_opened_at"),
-            completed_at=models.F("mine__completed_at"),
-        )
-
 
 class Lesson(Governed):
     course = models.ForeignKey(
@@ -329,7 +320,7 @@ class Lesson(Governed):
 
     @property
     def needs_review(self):
-        """Read with `with_progress_of(learner)`: the learner completed it before its last
+        """Read with `reading.with_progress(lessons, learner)`: the learner completed it before its last
         material change, so they are asked to read it again."""
         completed_at = getattr(self, "completed_at", None)
         return bool(

@@ -1,13 +1,15 @@
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from education import reading
 from education.forms import LessonSearchForm
-from education.models import Course, Lesson, Tag
+from education.models import Lesson
 from education.problem_reports import ProblemReportForm, report_from_form
+from portal.content_cache.outline import lesson_page, outline
+from quizzes.models import Attempt
 
 
 def published_lesson(slug):
@@ -18,42 +20,38 @@ def lesson_index(request):
     form = LessonSearchForm(request.GET)
     search = form.cleaned_data if form.is_valid() else {}
     query, tag = search.get("q", ""), search.get("tag", "")
-    lessons = (
-        Lesson.objects.published()
-        .outline()
-        .with_progress_of(request.user)
-        .select_related("course")
-    )
+    shared = outline()
+    lessons = reading.with_progress(shared.lessons, request.user)
+    for course in shared.courses:
+        course.lesson_list = [lesson for lesson in lessons if lesson.course_id == course.pk]
     results = None
     if query or tag:
-        results = lessons.search(query) if query else lessons
+        found = Lesson.objects.published().outline()
+        found = found.search(query) if query else found
         if tag:
-            results = results.filter(tags__slug=tag)
-    courses = Course.objects.published().prefetch_related(
-        Prefetch("lessons", queryset=lessons.order_by("position", "id"), to_attr="lesson_list")
-    )
+            found = found.filter(tags__slug=tag)
+        matching = set(found.values_list("pk", flat=True))
+        results = [lesson for lesson in lessons if lesson.pk in matching]
     return render(
         request,
         "education/lesson_index.html",
         {
-            "courses": courses,
+            "courses": shared.courses,
             "results": results,
             "query": query,
             "tag": tag,
             "search_refused": bool(form.errors),
-            "tags": Tag.objects.filter(lessons__in=Lesson.objects.published()).distinct(),
+            "tags": shared.tags,
         },
     )
 
 
 def course_detail(request, slug):
-    course = get_object_or_404(Course.objects.published(), slug=slug)
-    lessons = list(
-        course.lessons.published()
-        .outline()
-        .with_progress_of(request.user)
-        .order_by("position", "id")
-    )
+    shared = outline()
+    course = shared.course(slug)
+    if course is None:
+        raise Http404
+    lessons = reading.with_progress(shared.lessons_of(course), request.user)
     completed = sum(1 for lesson in lessons if lesson.completed_at)
     return render(
         request,
@@ -69,25 +67,29 @@ def course_detail(request, slug):
 
 
 def lesson_detail(request, slug):
-    lesson = get_object_or_404(
-        Lesson.objects.published()
-        .with_progress_of(request.user)
-        .select_related("course", "clinical_reviewer")
-        .defer("body"),  # the Markdown source: the page shows body_html
-        slug=slug,
-    )
+    page = lesson_page(slug)
+    if page is None:
+        raise Http404
+    [lesson] = reading.with_progress([page.lesson], request.user)
     reading.record_opened(learner=request.user, lesson=lesson)
-    siblings = list(
-        lesson.course.lessons.published().order_by("position", "id").values("slug", "title")
-    )
-    index = next(i for i, sibling in enumerate(siblings) if sibling["slug"] == lesson.slug)
+    passed = set()
+    if page.quizzes:
+        passed = set(
+            Attempt.objects.passed()
+            .filter(learner=request.user, quiz__in=[quiz.pk for quiz in page.quizzes])
+            .values_list("quiz_id", flat=True)
+        )
+    for quiz in page.quizzes:
+        quiz.has_passed = quiz.pk in passed
     return render(
         request,
         "education/lesson_detail.html",
         {
             "lesson": lesson,
-            "previous": siblings[index - 1] if index > 0 else None,
-            "next": siblings[index + 1] if index + 1 < len(siblings) else None,
+            "article_html": page.article_html,
+            "quizzes": page.quizzes,
+            "previous": page.previous,
+            "next": page.next,
             "needs_review": lesson.needs_review,
             "report_form": ProblemReportForm(),
         },

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "education",
     "quizzes",
     "portal.content_transfer",
+    "portal.content_cache",
     "portal.progress",
     "portal.ops",
     "django.contrib.admin",
@@ -251,6 +252,14 @@ else:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# What every learner sees alike is cached under the content version (portal/content_cache):
+# each process (or, with Redis, every app server at once) reads the version again after this
+# many seconds, so a change shows everywhere within it; 0 reads it on every request.
+CONTENT_VERSION_SECONDS = env_int("DJANGO_CONTENT_VERSION_SECONDS", 1, minimum=0)
+# The longest anything is kept under one version (a reviewer's renamed display name, which
+# does not move the version, shows within this).
+CONTENT_CACHE_SECONDS = env_int("DJANGO_CONTENT_CACHE_SECONDS", 3600, minimum=1)
 
 # No inline script or style anywhere: pages load only the portal's own files.
 # data: images are allowed because Bootstrap draws its form and menu icons as data: SVGs.

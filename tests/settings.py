@@ -16,3 +16,5 @@ MAILERS = {
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# A content change shows on the very next request (production: within a second).
+CONTENT_VERSION_SECONDS = 0

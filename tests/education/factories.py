@@ -2,7 +2,8 @@ from education.models import Course, Lesson, Status
 
 
 def make_course(slug="course", status=Status.PUBLISHED, **fields):
-    return Course.objects.create(slug=slug, title=slug.title(), status=status, **fields)
+    fields.setdefault("title", slug.title())
+    return Course.objects.create(slug=slug, status=status, **fields)
 
 
 def make_lesson(course, slug="lesson", status=Status.PUBLISHED, **fields):

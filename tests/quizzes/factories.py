@@ -8,9 +8,8 @@ def make_quiz(lesson=None, slug="quiz", questions=3, status=Status.PUBLISHED, **
     """A quiz with `questions` single-answer questions; choice 'right' is the correct one."""
     if lesson is None:
         lesson = make_lesson(make_course(f"{slug}-course"), f"{slug}-lesson")
-    quiz = Quiz.objects.create(
-        lesson=lesson, slug=slug, title=slug.title(), status=status, **fields
-    )
+    fields.setdefault("title", slug.title())
+    quiz = Quiz.objects.create(lesson=lesson, slug=slug, status=status, **fields)
     for position in range(1, questions + 1):
         add_question(quiz, position=position)
     return quiz

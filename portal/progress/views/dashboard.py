@@ -5,10 +5,11 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.shortcuts import render
 from django.utils import timezone
 
-from education.models import Course, Lesson
+from education import reading
+from portal.content_cache.outline import outline
 from portal.progress.charts import bar_chart
 from portal.progress.models import Assignment
-from portal.progress.queries import Curriculum, progress_of_learner, published_quizzes
+from portal.progress.queries import progress_of_learner
 from quizzes.models import Attempt, AttemptQuestion, answers_shown_q
 
 DUE_SOON_DAYS = 14
@@ -81,13 +82,8 @@ def score_history(attempts):
 
 def dashboard(request):
     user = request.user
-    courses = list(Course.objects.published())
-    lessons = list(
-        Lesson.objects.published()
-        .outline()
-        .with_progress_of(user)
-        .order_by("course__position", "position", "id")
-    )
+    shared = outline()
+    lessons = reading.with_progress(shared.lessons, user)
     attempts = list(
         Attempt.objects.finished()
         .filter(learner=user)
@@ -95,15 +91,10 @@ def dashboard(request):
         .defer("quiz__introduction", "quiz__introduction_html")
     )
     passed = {attempt.quiz_id for attempt in attempts if attempt.passed}
-    lesson_order = {lesson.pk: index for index, lesson in enumerate(lessons)}
-    quizzes = sorted(
-        published_quizzes().outline(),
-        key=lambda quiz: (lesson_order.get(quiz.lesson_id, len(lesson_order)), quiz.position),
-    )
+    quizzes = shared.quizzes
     for quiz in quizzes:
         quiz.has_passed = quiz.pk in passed
-    curriculum = Curriculum.from_rows(courses, lessons, quizzes)
-    progress = progress_of_learner(user, curriculum, lessons, attempts)
+    progress = progress_of_learner(user, shared.curriculum(), lessons, attempts)
     updated = [lesson for lesson in lessons if lesson.needs_review]
     rows = [
         {"progress": course_progress, "next": next_step(course_progress.course, lessons, quizzes)}

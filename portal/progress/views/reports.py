@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from education.models import Course, Lesson, LessonProgress
+from education import reading
+from education.models import Lesson, LessonProgress
+from portal.content_cache.outline import outline
 from portal.progress.csv_export import csv_lines
 from portal.progress.forms import AssignmentForm, ReportFilterForm
 from portal.progress.models import Assignment
-from portal.progress.queries import Curriculum
 from portal.progress.rows import filter_learners, keep_row, report_rows, sort_rows
 from portal.progress.scope import report_scope
 from quizzes.models import Attempt
@@ -22,7 +23,7 @@ LEARNERS_PER_PAGE = 50
 
 
 def _filtered(request, teams, learners):
-    courses = list(Course.objects.published())
+    courses = outline().courses
     form = ReportFilterForm(request.GET or None, teams=teams, courses=courses)
     data = form.cleaned_data if form.is_valid() else {}
     if data.get("course"):
@@ -40,7 +41,12 @@ def team_report(request):
     form, data, learners, courses = _filtered(request, teams, scope)
     page = Paginator(learners, LEARNERS_PER_PAGE).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    rows = [row for row in report_rows(page.object_list, courses, today) if keep_row(row, data)]
+    shared = outline()
+    rows = [
+        row
+        for row in report_rows(page.object_list, courses, today, shared.curriculum(courses))
+        if keep_row(row, data)
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     due = assignments_in_scope(teams, scope).aggregate(
@@ -51,10 +57,7 @@ def team_report(request):
         request,
         "progress/team_report.html",
         {
-            "updated_lessons": Lesson.objects.published()
-            .outline()
-            .filter(material_change_at__isnull=False)
-            .order_by("-material_change_at")[:10],
+            "updated_lessons": shared.recently_changed(),
             "due": due,
             "form": form,
             "rows": sort_rows(rows, data.get("sort")),
@@ -68,16 +71,12 @@ def team_report(request):
 def learner_detail(request, pk):
     _teams, learners = report_scope(request.user)
     learner = get_object_or_404(learners.select_related("team"), pk=pk)
-    lessons = (
-        Lesson.objects.published()
-        .with_progress_of(learner)
-        .select_related("course")
-        .order_by("course__position", "position")
-    )
+    shared = outline()
+    lessons = reading.with_progress(shared.lessons, learner)
     attempts = (
         Attempt.objects.filter(learner=learner).select_related("quiz").order_by("-started_at")
     )
-    rows = list(report_rows([learner], list(Course.objects.published()), timezone.localdate()))
+    rows = list(report_rows([learner], shared.courses, timezone.localdate(), shared.curriculum()))
     return render(
         request,
         "progress/learner_detail.html",
@@ -89,7 +88,9 @@ def learner_detail(request, pk):
 def export_csv(request):
     _form, data, learners, courses = _filtered(request, *report_scope(request.user))
     response = StreamingHttpResponse(
-        csv_lines(learners, Curriculum.of(courses), data.get("status"), timezone.localdate()),
+        csv_lines(
+            learners, outline().curriculum(courses), data.get("status"), timezone.localdate()
+        ),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="team-progress.csv"'
