@@ -20,11 +20,15 @@ def with_progress(lessons, learner):
     (None where they have not opened it), in one query; returns the lessons. The lessons may
     be shared content from the cache: these copies become this learner's."""
     lessons = list(lessons)
+    if not lessons:
+        return lessons
+    # A learner has at most one row per lesson they opened: a handful, so reading all of them
+    # is cheaper than building the query that would pick these lessons' rows.
     rows = {
         row[0]: row[1:]
-        for row in LessonProgress.objects.filter(
-            learner=learner, lesson__in=[lesson.pk for lesson in lessons]
-        ).values_list("lesson_id", *PROGRESS_FIELDS)
+        for row in LessonProgress.objects.filter(learner=learner).values_list(
+            "lesson_id", *PROGRESS_FIELDS
+        )
     }
     for lesson in lessons:
         lesson.opened_at, lesson.last_opened_at, lesson.completed_at = rows.get(

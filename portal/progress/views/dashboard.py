@@ -13,6 +13,9 @@ from portal.progress.queries import progress_of_learner
 from quizzes.models import Attempt, AttemptQuestion, answers_shown_q
 
 DUE_SOON_DAYS = 14
+# What the page shows of each finished attempt (its score, result and when), and what the
+# course progress counts: a learner may have dozens, so nothing else is loaded.
+ATTEMPT_FIELDS = ("learner_id", "quiz_id", "number", "state", "submitted_at", "percent", "passed")
 
 
 def next_step(course, lessons, quizzes):
@@ -55,6 +58,16 @@ def mistakes_to_review(user):
         .filter(mark__lt=F("points"))
         .filter(answers_shown_q("attempt__"))
         .select_related("attempt__quiz")
+        .only(
+            "attempt_id",
+            "position",
+            "stem_html",
+            "rationale_html",
+            "choices",
+            "mark",
+            "points",
+            "attempt__quiz__title",
+        )
         .order_by("attempt__quiz__title", "position")[:20]
     )
 
@@ -88,7 +101,7 @@ def dashboard(request):
         Attempt.objects.finished()
         .filter(learner=user)
         .select_related("quiz")
-        .defer("quiz__introduction", "quiz__introduction_html")
+        .only(*ATTEMPT_FIELDS, "quiz__title", "quiz__slug")
     )
     passed = {attempt.quiz_id for attempt in attempts if attempt.passed}
     quizzes = shared.quizzes
