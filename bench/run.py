@@ -157,7 +157,7 @@ def main(argv=None):
         print(report.table(result))
         print()
     budget_lines = report.budgets(results)
-    print("Budgets (issue 8):")
+    print("Budgets (issue 18):")
     print(report.budget_table(budget_lines))
     problems = report.failures(results) + [f"{db}: the run crashed" for db in crashed]
     server_errors = [e for r in results for e in r["server_errors"]]

@@ -103,3 +103,9 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def profession_label(self):
+        # What get_profession_display() says, without rebuilding the whole choice list on
+        # every call: the team report shows it on each of its rows.
+        return Profession(self.profession).label

@@ -27,6 +27,12 @@ def read():
     return ContentVersion.objects.values_list("number", flat=True).first() or 0
 
 
+def move_past(number):
+    """After a restore: a version no cache entry can have been kept under."""
+    ContentVersion.objects.update_or_create(pk=1, defaults={"number": max(number, read()) + 1})
+    cache.delete(VERSION_KEY)
+
+
 def current():
     number = cache.get(VERSION_KEY) if settings.CONTENT_VERSION_SECONDS else None
     if number is None:

@@ -5,7 +5,6 @@ and with Redis, and no learner is ever shown another's progress through the cach
 from datetime import date, timedelta
 
 import pytest
-from django.core.cache import caches
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -16,33 +15,9 @@ from portal.content_transfer.content_pack import import_pack
 from quizzes import services
 from tests.content_transfer.test_content_pack import small_pack
 from tests.education.factories import make_course, make_lesson
-from tests.portal.test_redis_sessions import redis_is_up
 from tests.quizzes.factories import make_quiz, take_quiz
 
 TODAY = date(2026, 12, 1)
-
-
-@pytest.fixture(
-    params=[
-        "local memory",
-        pytest.param(
-            "Redis",
-            marks=pytest.mark.skipif(not redis_is_up(), reason="no Redis on 127.0.0.1:6379"),
-        ),
-    ]
-)
-def cache_kind(request, settings):
-    if request.param == "Redis":
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": "redis://127.0.0.1:6379/7",
-                "KEY_PREFIX": "portal-content-tests",
-            }
-        }
-    caches["default"].clear()
-    yield request.param
-    caches["default"].clear()
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ def test_a_learner_reading_does_not_move_it(lesson, learner):
     )
 
 
-def test_a_process_reads_the_version_again_within_the_bound(settings, lesson):
+def test_a_process_reads_the_version_again_within_the_bound(cache_kind, settings, lesson):
     settings.CONTENT_VERSION_SECONDS = 1
     seen = version.current()
     Lesson.objects.filter(pk=lesson.pk).update(title="Changed elsewhere")
