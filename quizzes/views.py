@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from education.problem_reports import ProblemReportForm, report_from_form
+from portal.content_cache.outline import outline
 from quizzes import services
 from quizzes.models import Attempt, AttemptQuestion, Quiz
 from quizzes.services import QuizError, StaleAnswerError
@@ -81,7 +82,10 @@ def _close_if_overdue(attempt):
 
 @never_cache
 def attempt_page(request, pk):
-    attempt = attempt_for_user(request, pk)
+    attempt = get_object_or_404(Attempt, pk=pk, learner=request.user)
+    # The quiz as every learner sees it comes from the cache; one no longer published (an
+    # attempt outlives its quiz's archiving) is read from the database.
+    attempt.quiz = outline().quiz(attempt.quiz_id) or attempt.quiz
     if _close_if_overdue(attempt):
         return redirect("quizzes:attempt-result", pk=attempt.pk)
     questions = list(attempt.questions.all())

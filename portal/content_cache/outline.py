@@ -27,6 +27,9 @@ class Outline:
     def course(self, slug):
         return next((course for course in self.courses if course.slug == slug), None)
 
+    def quiz(self, pk):
+        return next((quiz for quiz in self.quizzes if quiz.pk == pk), None)
+
     def lessons_of(self, course):
         return [lesson for lesson in self.lessons if lesson.course_id == course.pk]
 
