@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "portal.content_cache",
     "portal.progress",
     "portal.ops",
-    "django.contrib.admin",
+    "portal.apps.PortalAdminConfig",  # django.contrib.admin with the portal's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -139,6 +139,14 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # And those of 12 characters or more found in public breach lists, shipped with the
+    # portal (portal/accounts/passwords/README.md): it has no internet to ask a service.
+    {
+        "NAME": "django.contrib.auth.password_validation.CommonPasswordValidator",
+        "OPTIONS": {
+            "password_list_path": BASE_DIR / "portal/accounts/passwords/breached-12-plus.txt.gz"
+        },
+    },
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"

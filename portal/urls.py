@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 
 from portal import views
 from portal.accounts import two_factor
@@ -58,7 +57,3 @@ urlpatterns = [
 ]
 
 handler500 = "portal.errors.handler500"
-
-admin.site.site_header = _("MBC teaching portal")
-admin.site.site_title = _("MBC teaching portal admin")
-admin.site.index_title = _("Content, accounts and teams")

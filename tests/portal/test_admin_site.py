@@ -1,0 +1,64 @@
+"""Tampered admin requests get a plain answer, never a server error (the reliability review's
+X-05 and X-14), and the admin works as before for everything else."""
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import models
+from django.urls import reverse
+
+from education.models import Tag
+
+
+@pytest.fixture
+def tag(db):
+    return Tag.objects.create(name="Bone health", slug="bone-health")
+
+
+def test_every_model_in_the_admin_has_a_whole_number_id():
+    # portal/admin_site.py refuses any selected id that is not a whole number.
+    for model in admin.site._registry:
+        assert isinstance(model._meta.pk, models.AutoField | models.IntegerField), model
+
+
+@pytest.mark.parametrize("selected", ["abc", "", "1.5", "\u0661", str(10**25), "1 OR 1=1"])
+def test_an_action_on_ids_that_are_not_numbers_is_refused_in_words(admin_client, tag, selected):
+    url = reverse("admin:education_tag_changelist")
+    response = admin_client.post(
+        url, {"action": "delete_selected", ACTION_CHECKBOX_NAME: [str(tag.pk), selected]}
+    )
+    assert response.status_code == 400
+    assert "The selection could not be read" in response.content.decode()
+    assert Tag.objects.filter(pk=tag.pk).exists()
+
+
+def test_an_action_on_real_ids_still_works(admin_client, tag):
+    url = reverse("admin:education_tag_changelist")
+    response = admin_client.post(
+        url, {"action": "delete_selected", ACTION_CHECKBOX_NAME: [str(tag.pk)], "post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Tag.objects.filter(pk=tag.pk).exists()
+
+
+@pytest.mark.parametrize("page", ["change", "delete", "history"])
+def test_an_empty_to_field_is_refused_in_words(admin_client, tag, page):
+    url = reverse(f"admin:education_tag_{page}", args=[tag.pk])
+    response = admin_client.get(url, {"_to_field": ""})
+    assert response.status_code == 400
+    assert "This address is not complete" in response.content.decode()
+    assert admin_client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("page", ["qrcode", "config"])
+def test_a_second_factor_device_that_does_not_exist_is_not_found(admin_client, page):
+    if not apps.is_installed("django_otp.plugins.otp_totp"):
+        pytest.skip("django-otp's TOTP is not installed")
+    response = admin_client.get(f"/admin/otp_totp/totpdevice/999999/{page}/")
+    assert response.status_code == 404
+
+
+def test_the_admin_keeps_the_portals_titles(admin_client):
+    page = admin_client.get(reverse("admin:index")).content.decode()
+    assert "MBC teaching portal" in page and "Content, accounts and teams" in page
