@@ -69,8 +69,20 @@ class DraftBesideLiveAdminMixin:
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if self.is_live(obj) and self.has_change_permission(request, obj):
-            context["new_draft_url"] = reverse(
-                f"admin:{self.opts.app_label}_{self.opts.model_name}_new_draft", args=[obj.pk]
+            draft = self.model.objects.filter(draft_of=obj).first()
+            if draft is None:
+                context["new_draft_url"] = reverse(
+                    f"admin:{self.opts.app_label}_{self.opts.model_name}_new_draft", args=[obj.pk]
+                )
+            else:
+                context["open_draft_url"] = self.change_url(draft.pk)
+        if self.is_frozen(obj):
+            # Nothing on the page can be saved: no Save or Delete buttons to puzzle over.
+            context.update(
+                show_save=False,
+                show_save_and_continue=False,
+                show_save_and_add_another=False,
+                show_delete=False,
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -15,8 +15,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from education import workflow
+from education.comparison import compare_values, values_of
 from education.dates import short_datetime
-from education.models import Status
+from education.models import Status, WorkflowAction
 from portal.accounts.models import User
 
 
@@ -121,6 +122,7 @@ TRANSITIONS = {
     "return": (_("Send back to draft"), True, {Status.IN_REVIEW}),
     "publish": (_("Publish"), True, {Status.IN_REVIEW}),
     "archive": (_("Archive"), True, {Status.PUBLISHED}),
+    "unschedule": (_("Cancel the schedule"), True, {Status.PUBLISHED}),
 }
 
 
@@ -234,15 +236,32 @@ class WorkflowAdminMixin(VersionHistoryMixin):
     def available_transitions(self, request, obj):
         if obj is None:
             return []
+        waiting = (
+            obj.status == Status.PUBLISHED and obj.publish_at and obj.publish_at > timezone.now()
+        )
         return [
             (name, label)
             for name, (label, needs_publish, sources) in TRANSITIONS.items()
-            if obj.status in sources and (not needs_publish or workflow.can_publish(request.user))
+            if obj.status in sources
+            and (not needs_publish or workflow.can_publish(request.user))
+            # Signed off and waiting for its time: its schedule can be cancelled, and only that.
+            and (name == "unschedule") == bool(waiting)
         ]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        context["transitions"] = self.available_transitions(request, obj)
+        transitions = self.available_transitions(request, obj)
+        context["transitions"] = transitions
+        context["can_submit_for_review"] = any(name == "submit" for name, _label in transitions)
+        if obj is not None and obj.status == Status.DRAFT:
+            last = workflow.latest_event(obj, WorkflowAction.SUBMITTED, WorkflowAction.RETURNED)
+            context["returned"] = last if last and last.action == WorkflowAction.RETURNED else None
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_change(self, request, obj):
+        if "_submit_for_review" in request.POST:
+            # Saved first, so the editor's last edits go to review with the comment.
+            return redirect(f"{self.review_url(obj)}#transition-submit")
+        return super().response_change(request, obj)
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -252,62 +271,132 @@ class WorkflowAdminMixin(VersionHistoryMixin):
                 self.admin_site.admin_view(self.transition_view),
                 name="{}_{}_transition".format(*info),
             ),
+            path(
+                "<int:pk>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="{}_{}_review".format(*info),
+            ),
             *super().get_urls(),
         ]
 
+    def transition_form(self, transition, request, data=None):
+        if transition == "publish":
+            return PublishForm(
+                data,
+                reviewers=reviewers(),
+                initial={"reviewer": request.user.pk, "reviewed_on": timezone.localdate()},
+            )
+        return CommentForm(data)
+
     def transition_view(self, request, pk, transition):
+        """A workflow step, POSTed from the review page; the review page is where it is
+        asked for (GET), and where a refused one is shown again with its message."""
         obj = get_object_or_404(self.model, pk=pk)
         if not self.has_change_permission(request, obj) or transition not in TRANSITIONS:
             raise PermissionDenied
         if TRANSITIONS[transition][1] and not workflow.can_publish(request.user):
             raise PermissionDenied
-        label = TRANSITIONS[transition][0]
-        change_url = reverse(
-            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]
-        )
-        if transition == "publish":
-            form = PublishForm(
-                request.POST or None,
-                reviewers=reviewers(),
-                initial={"reviewer": request.user.pk, "reviewed_on": timezone.localdate()},
-            )
-        else:
-            form = CommentForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
+        if request.method != "POST":
+            return redirect(f"{self.review_url(obj)}#transition-{transition}")
+        form = self.transition_form(transition, request, request.POST)
+        if form.is_valid():
             try:
-                result = self.perform(transition, obj, request.user, data)
+                result = self.perform(transition, obj, request.user, form.cleaned_data)
             except workflow.WorkflowError as error:
                 messages.error(request, str(error))
             else:
-                messages.success(request, _("%(action)s: done.") % {"action": label})
-                return redirect(
-                    reverse(
-                        f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-                        args=[result.pk],
-                    )
+                messages.success(request, self.done_message(transition, result))
+                return redirect(change_url(result))
+        return self.review_response(request, obj, bound=(transition, form))
+
+    def done_message(self, transition, obj):
+        if transition == "submit":
+            return _(
+                "Submitted for review. The clinical reviewers see it, with your comment, in the editorial queue."
+            )
+        if transition == "return":
+            return _("Sent back to the editor, with your comment.")
+        if transition == "archive":
+            return _("Archived: learners no longer see it.")
+        if transition == "unschedule":
+            return _("Schedule cancelled: it is back in review, and needs signing off again.")
+        if obj.publish_at and obj.publish_at > timezone.now():
+            return _(
+                "Scheduled: learners see it from %(date)s. Until then it can be cancelled from the editorial queue."
+            ) % {"date": short_datetime(obj.publish_at)}
+        return _("Published: learners see it now.")
+
+    def review_url(self, obj):
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_review", args=[obj.pk])
+
+    def review_fields(self):
+        """What a reviewer compares: what a draft gives its live row when published."""
+        return (*self.model.DRAFT_FIELDS, *(f.name for f in self.model._meta.many_to_many))
+
+    def review_parts(self, live, draft):
+        """(parts, template) the comparison adds for this kind of content: a quiz's questions."""
+        return [], ""
+
+    def review_comparison(self, obj):
+        """(live, what changes when `obj` is published): against the live version it will
+        replace, or, for content never published, everything (live None)."""
+        live = obj.draft_of if obj.draft_of_id else None
+        names = self.review_fields()
+        parts, template = self.review_parts(live, obj)
+        return live, compare_values(
+            self.model,
+            values_of(live, names) if live is not None else None,
+            values_of(obj, names),
+            parts=parts,
+            part_template=template,
+        )
+
+    def review_view(self, request, pk):
+        obj = get_object_or_404(self.model, pk=pk)
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        return self.review_response(request, obj)
+
+    def review_response(self, request, obj, bound=None):
+        """The review page: what will change, the comments so far, the item-writing check,
+        and the workflow steps open to this person (`bound`: a refused one, with its data)."""
+        steps = []
+        if self.has_change_permission(request, obj):
+            for name, label in self.available_transitions(request, obj):
+                form = (
+                    bound[1] if bound and bound[0] == name else self.transition_form(name, request)
                 )
+                url = reverse(
+                    f"admin:{self.opts.app_label}_{self.opts.model_name}_transition",
+                    args=[obj.pk, name],
+                )
+                steps.append({"name": name, "label": label, "form": form, "url": url})
+        live, comparison = self.review_comparison(obj)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "object": obj,
-            "title": f"{label}: {obj}",
-            "form": form,
-            "label": label,
-            "change_url": change_url,
+            "live": live,
+            "title": _("Review: %(item)s") % {"item": obj},
+            "comparison": comparison,
+            "events": workflow.events_of(obj),
+            "steps": steps,
+            "change_url": change_url(obj),
             # What the item-writing checker finds, for a quiz (quizzes.item_checks): the
             # reviewer sees it before publishing.
             "findings": obj.item_findings() if hasattr(obj, "item_findings") else None,
         }
-        return TemplateResponse(request, "admin/education/transition.html", context)
+        return TemplateResponse(request, "admin/education/review.html", context)
 
     def perform(self, transition, obj, user, data):
         if transition == "submit":
-            workflow.submit_for_review(obj=obj, user=user)
+            workflow.submit_for_review(obj=obj, user=user, comment=data["comment"])
         elif transition == "return":
             workflow.return_to_draft(obj=obj, user=user, comment=data["comment"])
         elif transition == "archive":
             workflow.archive(obj=obj, user=user, comment=data["comment"])
+        elif transition == "unschedule":
+            workflow.cancel_schedule(obj=obj, user=user, comment=data["comment"])
         else:
             return workflow.publish(
                 obj=obj,

@@ -380,6 +380,7 @@ class WorkflowAction(models.TextChoices):
     RETURNED = "returned", _("Returned to draft")
     PUBLISHED = "published", _("Published")
     SCHEDULED = "scheduled", _("Scheduled for publication")
+    UNSCHEDULED = "unscheduled", _("Schedule cancelled, back in review")
     ARCHIVED = "archived", _("Archived")
     DRAFT_STARTED = "draft_started", _("New draft started")
     RESTORED = "restored", _("Earlier version restored as a draft")

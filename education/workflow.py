@@ -40,6 +40,59 @@ def record(obj, action, user, comment=""):
     )
 
 
+def latest_event(obj, *actions):
+    """The most recent of `actions` recorded for `obj`, or None: e.g. the comment an item
+    was last submitted or sent back with."""
+    return (
+        WorkflowEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+            object_id=obj.pk,
+            action__in=actions,
+        )
+        .select_related("actor")
+        .first()
+    )
+
+
+def latest_events(objects):
+    """{obj: its latest "submitted" or "returned" event} for courses, lessons and quizzes
+    together, in one query; each event has `.returned` True when it sent the item back."""
+    wanted = {}
+    for obj in objects:
+        content_type = ContentType.objects.get_for_model(obj, for_concrete_model=True)
+        wanted[(content_type.pk, obj.pk)] = obj
+    found = {}
+    if not wanted:
+        return found
+    events = (
+        WorkflowEvent.objects.filter(
+            content_type__in={key[0] for key in wanted},
+            object_id__in={key[1] for key in wanted},
+            action__in=[WorkflowAction.SUBMITTED, WorkflowAction.RETURNED],
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
+    for event in events:
+        obj = wanted.get((event.content_type_id, event.object_id))
+        if obj is not None and obj not in found:
+            event.returned = event.action == WorkflowAction.RETURNED
+            found[obj] = event
+    return found
+
+
+def events_of(obj):
+    """Every workflow event of `obj`, oldest first: its comments, in the order they came."""
+    return (
+        WorkflowEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+            object_id=obj.pk,
+        )
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+
+
 def can_edit(user, obj):
     opts = obj._meta
     return user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
@@ -85,13 +138,13 @@ def refuse_problems(obj):
         )
 
 
-def submit_for_review(*, obj, user):
+def submit_for_review(*, obj, user, comment=""):
     if not can_edit(user, obj):
         raise PermissionDenied
     refuse_problems(obj)
     with transaction.atomic():
         _move(obj, source=[Status.DRAFT], target=Status.IN_REVIEW)
-        record(obj, WorkflowAction.SUBMITTED, user)
+        record(obj, WorkflowAction.SUBMITTED, user, comment)
 
 
 def return_to_draft(*, obj, user, comment):
@@ -226,6 +279,37 @@ def publish_due_drafts(now=None):
             # A concurrent run may be promoting it too: promote claims it first.
             published.append(promote(draft))
     return published
+
+
+def cancel_schedule(*, obj, user, comment=""):
+    """Take a signed-off item that is waiting for its publication time back into review:
+    its sign-off is cleared, as what goes live must be signed off again."""
+    if not can_publish(user):
+        raise PermissionDenied
+    with transaction.atomic():
+        updated = (
+            type(obj)
+            .objects.filter(pk=obj.pk, status=Status.PUBLISHED, publish_at__gt=timezone.now())
+            .update(
+                status=Status.IN_REVIEW,
+                publish_at=None,
+                clinical_reviewer=None,
+                reviewed_on=None,
+                next_review_due=None,
+            )
+        )
+        if not updated:
+            raise WorkflowError(
+                _("“%(item)s” is not waiting to be published: there is no schedule to cancel.")
+                % {"item": obj}
+            )
+        obj.refresh_from_db()
+        record(obj, WorkflowAction.UNSCHEDULED, user, comment)
+
+
+def scheduled(model):
+    """Items signed off and waiting for their publication time."""
+    return model.objects.filter(status=Status.PUBLISHED, publish_at__gt=timezone.now())
 
 
 def archive(*, obj, user, comment=""):

@@ -15,7 +15,7 @@ from education.admin import DraftBesideLiveAdminMixin, ReadOnlyAdmin
 from education.admin_workflow import VersionHistoryMixin, WorkflowAdminMixin
 from education.forms import LiveChoiceField
 from education.models import Status
-from quizzes import drafts, services
+from quizzes import comparison, drafts, services
 from quizzes.drafts import copy_questions
 from quizzes.item_checks import Item, check_item
 from quizzes.kinds import answer_key_problems
@@ -280,6 +280,13 @@ class QuizAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
 
     def restore(self, historical, user):
         return drafts.restore_quiz_version(historical=historical, user=user)
+
+    def review_parts(self, live, draft):
+        before = comparison.questions_of(live) if live is not None else []
+        return (
+            comparison.compare_questions(before, comparison.questions_of(draft)),
+            "admin/quizzes/_question_changes.html",
+        )
 
     def get_urls(self):
         return [

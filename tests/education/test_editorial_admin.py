@@ -67,7 +67,7 @@ def test_a_reviewer_publishes_from_the_admin_with_the_sign_off_form(
 ):
     workflow.submit_for_review(obj=draft, user=editor)
     client.force_login(reviewer)
-    page = client.get(transition_url(draft, "publish")).content.decode()
+    page = client.get(transition_url(draft, "publish"), follow=True).content.decode()
     assert "Clinical reviewer" in page and "Next review due" in page
     client.post(
         transition_url(draft, "publish"), {"reviewer": reviewer.pk, "reviewed_on": "2026-11-26"}
@@ -127,7 +127,7 @@ def test_a_published_course_is_read_only_and_offers_a_new_draft(client, editor, 
     url = reverse("admin:education_course_change", args=[course.pk])
     client.force_login(editor)
     page = client.get(url).content.decode()
-    assert "Start a new draft" in page and 'name="summary"' not in page
+    assert "Edit (starts a draft)" in page and 'name="summary"' not in page
     client.post(url, course_form(course, summary="Sneaky."))
     assert Course.objects.get(pk=course.pk).summary == ""
 
@@ -136,7 +136,7 @@ def test_a_published_course_is_read_only_and_offers_a_new_draft(client, editor, 
     assert response.url == reverse("admin:education_course_change", args=[draft.pk])
     page = client.get(response.url).content.decode()
     assert 'name="summary"' in page and 'name="slug"' not in page
-    assert "Start a new draft" not in page
+    assert "Edit (starts a draft)" not in page
 
 
 def test_a_course_draft_is_edited_reviewed_and_published_from_the_admin(
