@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -193,7 +195,8 @@ class LessonAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmi
     list_select_related = ("course", "clinical_reviewer", "updated_by")
     search_fields = ("title", "summary", "body")
     prepopulated_fields = {"slug": ("title",)}
-    filter_horizontal = ("tags",)
+    # Plain checkboxes: the two-box "filter" widget puts ARIA labels on bare spans (axe).
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     change_form_template = "admin/education/lesson_change_form.html"
     can_restore = True
     live_content_fields = CONTENT_FIELDS
@@ -333,7 +336,8 @@ class LessonProgressAdmin(ReadOnlyAdmin):
 @admin.register(WorkflowEvent)
 class WorkflowEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "action", "object_repr", "actor", "comment")
-    list_filter = ("action", "content_type", "actor")
+    # Only the kinds of content the log holds, not every table Django knows.
+    list_filter = ("action", ("content_type", admin.RelatedOnlyFieldListFilter), "actor")
     list_select_related = ("actor",)
     search_fields = ("object_repr", "comment")
     date_hierarchy = "at"

@@ -1,8 +1,6 @@
 """Admin support shared by the governed models (courses, lessons, quizzes): workflow
 buttons with confirmation pages, optimistic locking, and version history with diffs."""
 
-import difflib
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -165,18 +163,72 @@ class VersionHistoryMixin:
         records = list(
             obj.history.select_related("history_user").order_by("-history_date", "-history_id")
         )
+        # Each version's content lasted until the next one was saved (None: it is current).
+        until = {
+            record.history_id: newer.history_date if newer else None
+            for record, newer in zip(records, [None, *records[:-1]], strict=True)
+        }
         versions = []
         for record, previous in zip(records, [*records[1:], None], strict=True):
-            versions.append({"record": record, "changes": diff_records(record, previous)})
+            changes = None
+            if previous is not None:
+                changes = self.compare_versions(previous, record, until)
+            versions.append({"record": record, "changes": changes})
+        chosen = self.chosen_pair(request, records)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "object": obj,
             "title": _("Versions of %(item)s") % {"item": obj},
             "versions": versions,
+            "chosen": chosen,
+            "chosen_changes": self.compare_versions(*chosen, until) if chosen else None,
             "can_restore": self.has_restore_permission(request, obj),
         }
         return TemplateResponse(request, "admin/education/versions.html", context)
+
+    # Not compared: bookkeeping, not content.
+    unversioned_fields = {
+        "id",
+        "version",
+        "updated_by",
+        "updated_at",
+        "draft_of",
+        "loaded_fingerprint",
+    }
+
+    def version_fields(self):
+        recorded = {f.name for f in self.model.history.model._meta.fields}
+        return [
+            f.name
+            for f in self.model._meta.fields
+            if f.name in recorded and f.name not in self.unversioned_fields
+        ]
+
+    def compare_versions(self, older, newer, until):
+        """What changed from the saved version `older` to `newer` (historical records;
+        `until`: {history_id: when each version was replaced})."""
+        names = self.version_fields()
+        parts, template = self.version_parts(older, newer, until)
+        return compare_values(
+            self.model,
+            values_of(older, names),
+            values_of(newer, names),
+            parts=parts,
+            part_template=template,
+        )
+
+    def version_parts(self, older, newer, until):
+        """(parts, template) a kind of content adds to a comparison of versions."""
+        return [], ""
+
+    def chosen_pair(self, request, records):
+        """The two versions asked for with ?from=&to= (history ids), older first, or None."""
+        by_id = {str(record.history_id): record for record in records}
+        pair = [by_id.get(request.GET.get(name, "")) for name in ("from", "to")]
+        if None in pair or pair[0] == pair[1]:
+            return None
+        return tuple(sorted(pair, key=lambda record: (record.history_date, record.history_id)))
 
     can_restore = False
 
@@ -413,21 +465,3 @@ class WorkflowAdminMixin(VersionHistoryMixin):
 
 def change_url(obj):
     return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
-
-
-def diff_records(record, previous):
-    """[(field label, [diff lines])] for the fields that differ from the previous version."""
-    if previous is None:
-        return []
-    changes = []
-    for change in record.diff_against(previous).changes:
-        field = record.instance_type._meta.get_field(change.field)
-        old, new = str(change.old or ""), str(change.new or "")
-        lines = [
-            f"{line[0]} {line[1:]}"
-            for line in list(
-                difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=1)
-            )[2:]
-        ] or [f"- {old}", f"+ {new}"]
-        changes.append((field.verbose_name, lines))
-    return changes

@@ -15,6 +15,7 @@ from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import TO_FIELD_VAR
 from django.core.exceptions import ObjectDoesNotExist
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -53,3 +54,21 @@ class PortalAdminSite(admin.AdminSite):
                 raise Http404 from None
 
         return guarded
+
+
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """A tabular inline whose every field names itself ("Choice 2: correct"). The admin
+    shows each label once, as a column heading, which screen readers do not tie to the
+    inputs below it: an editor listening to the page could not tell a choice's text from
+    its feedback or its "correct" box."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        noun = str(self.model._meta.verbose_name)
+        if index is None:  # the blank row copied by "Add another"
+            row = _("New %(thing)s") % {"thing": noun}
+        else:
+            row = f"{noun.capitalize()} {index + 1}"
+        for field in form.fields.values():
+            if not field.widget.is_hidden:
+                field.widget.attrs["aria-label"] = f"{row}: {field.label}"

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -15,6 +15,7 @@ from education.admin import DraftBesideLiveAdminMixin, ReadOnlyAdmin
 from education.admin_workflow import VersionHistoryMixin, WorkflowAdminMixin
 from education.forms import LiveChoiceField
 from education.models import Status
+from portal.admin_site import LabelledInlineFormSet
 from quizzes import comparison, drafts, services
 from quizzes.drafts import copy_questions
 from quizzes.item_checks import Item, check_item
@@ -45,7 +46,7 @@ def question_findings(question):
     return check_item(Item.from_question(question), lesson_text=lesson.body if lesson else "")
 
 
-class ChoiceInlineFormSet(forms.BaseInlineFormSet):
+class ChoiceInlineFormSet(LabelledInlineFormSet):
     """The answer key must make sense for the question's kind."""
 
     def clean(self):
@@ -64,6 +65,8 @@ class ChoiceInline(admin.TabularInline):
     model = Choice
     formset = ChoiceInlineFormSet
     fields = ("position", "text", "is_correct", "feedback", "versions_link")
+    # Wide enough to read a whole choice and its feedback.
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 50})}}
     readonly_fields = ("versions_link",)
     extra = 0
     min_num = 2
@@ -118,6 +121,14 @@ class QuestionAdmin(VersionHistoryMixin, admin.ModelAdmin):
     def item_check(self, question):
         return findings_list(question_findings(question))
 
+    def version_parts(self, older, newer, until):
+        # Its choices and answer key, from the choices' own history; its own texts are
+        # compared as fields.
+        changes = comparison.question_versions(newer, older)
+        for change in changes:
+            change.comparison = None
+        return changes, "admin/quizzes/_question_changes.html"
+
     def restore(self, historical, user):
         question, with_choices = drafts.restore_question_version(historical=historical, user=user)
         question.restored_with_choices = with_choices  # for restore_message
@@ -150,6 +161,7 @@ class QuestionAdmin(VersionHistoryMixin, admin.ModelAdmin):
 
 class QuestionInline(admin.TabularInline):
     model = Question
+    formset = LabelledInlineFormSet
     fields = ("position", "kind", "stem", "points", "is_active", "item_check")
     readonly_fields = ("item_check",)
     extra = 0
@@ -280,6 +292,16 @@ class QuizAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
 
     def restore(self, historical, user):
         return drafts.restore_quiz_version(historical=historical, user=user)
+
+    def version_parts(self, older, newer, until):
+        # The questions of a version are those saved before the next version of the quiz.
+        return (
+            comparison.compare_questions(
+                comparison.questions_at(older.id, until[older.history_id]),
+                comparison.questions_at(newer.id, until[newer.history_id]),
+            ),
+            "admin/quizzes/_question_changes.html",
+        )
 
     def review_parts(self, live, draft):
         before = comparison.questions_of(live) if live is not None else []

@@ -29,12 +29,6 @@ class AssignmentForm(forms.ModelForm):
             raise forms.ValidationError(_("The due date cannot be in the past."))
         return due_on
 
-    def clean(self):
-        data = super().clean()
-        if bool(data.get("team")) == bool(data.get("learner")):
-            raise forms.ValidationError(_("Choose either a team or one person, not both."))
-        return data
-
 
 class ReportFilterForm(forms.Form):
     """The team report's filters, offered from lists the page already has (the teams in the

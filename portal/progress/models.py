@@ -93,6 +93,7 @@ class Assignment(models.Model):
                 condition=Q(team__isnull=True, learner__isnull=False)
                 | Q(team__isnull=False, learner__isnull=True),
                 name="assignment_team_xor_learner",
+                violation_error_message=_("Choose a team, or one person, not both."),
             ),
         ]
 

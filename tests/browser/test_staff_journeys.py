@@ -55,21 +55,28 @@ def test_an_editor_changes_a_lesson_and_a_reviewer_publishes_it_with_sign_off(
     page.get_by_role("link", name=LESSON_TITLE, exact=True).click()
     expect(page.locator("#content")).to_contain_text("Status: Published.")
     edith.check_page()
-    page.get_by_role("button", name="Start a new draft").click()
+    page.get_by_role("button", name="Edit (starts a draft)").click()
     expect_message(page, "Learners keep seeing the published text until this draft is published.")
     expect(page.locator("#content")).to_contain_text("Status: Draft.")
     edith.check_page()
+    assert serious_violations(page) == []  # the lesson draft's form, tags and inlines
+    # The edit goes straight to review: "Save and submit" keeps it (nothing typed is lost).
     body = page.locator("#id_body")
     body.fill(body.input_value().rstrip() + f"\n\n{NEW_SENTENCE}\n")
-    page.get_by_role("button", name="Save and continue editing").click()
-    expect_message(page, "was changed successfully")
-    expect(page.locator("#id_body")).to_have_value(re.compile(re.escape(NEW_SENTENCE)))
+    page.get_by_role("button", name="Save and submit for review").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Review: {LESSON_TITLE}")
+    changes = page.get_by_role(
+        "region", name="What changes for learners when this draft is published"
+    )
+    expect(changes.locator("ins")).to_contain_text(NEW_SENTENCE)
+    expect(changes).not_to_contain_text("Key points")  # untouched fields are not listed
     edith.check_page()
-    page.get_by_role("link", name="Submit for review").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Submit for review: {LESSON_TITLE}")
-    edith.check_page()
-    page.get_by_role("button", name="Submit for review").click()
-    expect_message(page, "Submit for review: done.")
+    assert serious_violations(page) == []  # the review page
+    edith.screenshot("admin-review-lesson")
+    submit = page.locator("#transition-submit")
+    submit.get_by_label("Comment").fill("Added the pathologist's comparison.")
+    submit.get_by_role("button", name="Submit for review").click()
+    expect_message(page, "Submitted for review.")
     expect(page.locator("#content")).to_contain_text("Status: In review.")
     edith.check_page()
     (draft,) = Lesson.objects.filter(slug="receptor-rebiopsy", draft_of__isnull=False)
@@ -87,21 +94,26 @@ def test_an_editor_changes_a_lesson_and_a_reviewer_publishes_it_with_sign_off(
     ana.sign_in("dr_rivera")
     ana.goto("/editorial/")
     awaiting = page.get_by_role("region", name="Awaiting clinical review")
+    expect(awaiting).to_contain_text("Added the pathologist's comparison.")
+    expect(awaiting).to_contain_text("submitted by")
+    assert serious_violations(page) == []  # the queue
     awaiting.get_by_role("link", name=LESSON_TITLE, exact=True).click()
-    expect(page.locator("#content")).to_contain_text("Status: In review.")
-    expect(page.locator("#id_body")).to_have_value(re.compile(re.escape(NEW_SENTENCE)))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Review: {LESSON_TITLE}")
+    expect(page.locator("ins").first).to_contain_text(NEW_SENTENCE)
+    expect(page.get_by_role("region", name="Comments and steps so far")).to_contain_text(
+        "Added the pathologist's comparison."
+    )
     ana.check_page()
-    page.get_by_role("link", name="Publish", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Publish: {LESSON_TITLE}")
+    publish = page.locator("#transition-publish")
     # The sign-off form names the reviewer who opened it and today's date; nothing to type.
-    expect(page.get_by_label("Clinical reviewer")).to_have_value(str(reviewer.pk))
-    expect(page.get_by_label("Clinical reviewer").locator("option:checked")).to_have_text(
+    expect(publish.get_by_label("Clinical reviewer")).to_have_value(str(reviewer.pk))
+    expect(publish.get_by_label("Clinical reviewer").locator("option:checked")).to_have_text(
         "Dr Ana Rivera"
     )
-    expect(page.get_by_label("Reviewed on")).to_have_value(today.isoformat())
+    expect(publish.get_by_label("Reviewed on")).to_have_value(today.isoformat())
     ana.check_page()
-    page.get_by_role("button", name="Publish", exact=True).click()
-    expect_message(page, "Publish: done.")
+    publish.get_by_role("button", name="Publish", exact=True).click()
+    expect_message(page, "Published: learners see it now.")
     expect(page.locator("#content")).to_contain_text("Status: Published.")
     expect(page.locator("#content")).to_contain_text(
         f"Clinically reviewed by Dr Ana Rivera on {date_format(today, 'j M Y')}"
@@ -183,7 +195,7 @@ def test_an_editor_fixes_an_answer_key_and_the_regrade_dry_run_lists_the_old_att
     edith.sign_in("edith")
     edith.goto("/admin/quizzes/quiz/")
     admin.get_by_role("link", name=QUIZ_TITLE, exact=True).click()
-    admin.get_by_role("button", name="Start a new draft").click()
+    admin.get_by_role("button", name="Edit (starts a draft)").click()
     expect_message(admin, "Learners keep the published quiz until this draft is published.")
     expect(admin.locator("#content")).to_contain_text("Status: Draft.")
     edith.check_page()
@@ -204,10 +216,18 @@ def test_an_editor_fixes_an_answer_key_and_the_regrade_dry_run_lists_the_old_att
     assert {c.text for c in draft_question.choices.filter(is_correct=True)} == {
         learners_choice.text
     }
+    assert serious_violations(admin) == []  # the question's form and its choice rows
     edith.goto(f"/admin/quizzes/quiz/{draft.pk}/change/")
-    admin.get_by_role("link", name="Submit for review").click()
+    assert serious_violations(admin) == []  # the quiz's form and its question rows
+    admin.get_by_role("button", name="Save and submit for review").first.click()
+    key_change = (
+        f"Answer key changed: the correct answer was “{old_key.text}”, "
+        f"is now “{learners_choice.text}”."
+    )
+    expect(admin.locator("#content")).to_contain_text(key_change)
+    admin.locator("#transition-submit").get_by_label("Comment").fill("Fixed the key.")
     admin.get_by_role("button", name="Submit for review").click()
-    expect_message(admin, "Submit for review: done.")
+    expect_message(admin, "Submitted for review.")
     edith.check_page()
 
     # A reviewer publishes the draft with sign-off: the live quiz takes the new key.
@@ -217,9 +237,12 @@ def test_an_editor_fixes_an_answer_key_and_the_regrade_dry_run_lists_the_old_att
     ana.goto("/editorial/")
     awaiting = admin.get_by_role("region", name="Awaiting clinical review")
     awaiting.get_by_role("link", name=QUIZ_TITLE, exact=True).click()
-    admin.get_by_role("link", name="Publish", exact=True).click()
-    admin.get_by_role("button", name="Publish", exact=True).click()
-    expect_message(admin, "Publish: done.")
+    expect(admin.locator("#content")).to_contain_text(key_change)  # the reviewer sees it
+    expect(admin.locator("#content")).to_contain_text("Fixed the key.")
+    ana.screenshot("admin-review-quiz")
+    assert serious_violations(admin) == []
+    admin.locator("#transition-publish").get_by_role("button", name="Publish", exact=True).click()
+    expect_message(admin, "Published: learners see it now.")
     expect(admin.locator("#content")).to_contain_text("Status: Published.")
     ana.check_page()
     assert set(question.choices.filter(is_correct=True)) == {learners_choice}

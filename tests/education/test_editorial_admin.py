@@ -233,7 +233,8 @@ def test_the_versions_page_shows_changes_and_restores_as_a_draft(client, editor,
     client.force_login(editor)
     url = reverse("admin:education_lesson_versions", args=[draft.pk])
     page = client.get(url).content.decode()
-    assert "- First text." in page and "+ Second text." in page
+    assert "<del>First</del>" in page and "<ins>Second</ins>" in page
+    assert "No visible change" not in page
     oldest = draft.history.order_by("history_id").first()
     client.post(url, {"history_id": oldest.history_id})
     assert Lesson.objects.get(pk=draft.pk).body == "First text."

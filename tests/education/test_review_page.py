@@ -232,3 +232,55 @@ def test_a_question_kept_as_it_was_is_not_listed_even_when_saved_again(
     for question in Question.objects.filter(quiz=draft):
         question.save()
     assert "No change to what learners see." in page_of(client, reviewer, draft)
+
+
+def versions_page(client, user, obj, **query):
+    client.force_login(user)
+    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_versions", args=[obj.pk])
+    response = client.get(url, query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_published_answer_key_change_shows_in_the_quizs_versions(client, editor, reviewer, quiz):
+    draft = workflow.start_draft(live=quiz, user=editor)
+    question = draft.questions.order_by("position").first()
+    for choice in question.choices.all():
+        choice.is_correct = choice.text == "other"
+        choice.save()
+    workflow.submit_for_review(obj=draft, user=editor)
+    workflow.publish(obj=draft, user=reviewer, reviewer=reviewer, reviewed_on=date.today())
+
+    page = versions_page(client, reviewer, quiz)
+
+    assert "Answer key changed: the correct answer was “right”, is now “other”." in page
+    assert "No visible change" not in page
+    assert reviewer.get_full_name() in page  # the reviewer by name, never an id
+
+
+def test_a_questions_versions_spell_out_a_key_flip_saved_on_its_page(client, editor, quiz):
+    draft = workflow.start_draft(live=quiz, user=editor)
+    question = draft.questions.order_by("position").first()
+    question.save()  # the admin saves the question, then its choices
+    for choice in question.choices.all():
+        choice.is_correct = choice.text == "wrong"
+        choice.save()
+    question.save()
+
+    page = versions_page(client, editor, question)
+
+    assert "Answer key changed: the correct answer was “right”, is now “wrong”." in page
+
+
+def test_any_two_versions_can_be_compared(client, editor, live_lesson):
+    for text in ("Second text.", "Third text."):
+        live_lesson.body = text
+        live_lesson.save()
+    first, *_rest, last = live_lesson.history.order_by("history_date", "history_id")
+
+    page = versions_page(
+        client, editor, live_lesson, **{"from": first.history_id, "to": last.history_id}
+    )
+
+    assert "Compare any two versions" in page
+    assert "<ins>Third</ins>" in page

@@ -49,8 +49,8 @@ def test_a_supervisor_cannot_assign_to_another_team(supervisor_client, other_tea
     "data,message",
     [
         ({"due_on": "2000-01-01"}, "cannot be in the past"),
-        ({"learner": "me"}, "either a team or one person"),
-        ({"team": ""}, "either a team or one person"),
+        ({"learner": "me"}, "Choose a team, or one person, not both."),
+        ({"team": ""}, "Choose a team, or one person, not both."),
     ],
 )
 def test_bad_assignments_are_refused_with_a_message(
