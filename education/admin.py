@@ -35,7 +35,7 @@ MARKDOWN_HELP = _(
 
 class DraftBesideLiveAdminMixin:
     """For models whose published row changes only by publishing a reviewed draft of it
-    (`draft_of`): the live row is read-only and offers "Start a new draft"."""
+    (`draft_of`): the live row is read-only and offers "Edit (starts a draft)"."""
 
     # Frozen on the live row: learners see them, so they change only through review.
     live_content_fields = ()

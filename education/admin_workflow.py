@@ -42,14 +42,15 @@ class LockedVersionForm(forms.ModelForm):
                 )
             )
         if self.instance.pk and seen is not None:
+            model = type(self.instance)
+            who = ["updated_by"] if any(f.name == "updated_by" for f in model._meta.fields) else []
             current = (
-                type(self.instance)
-                .objects.filter(pk=self.instance.pk)
-                .values("version", "updated_by", "updated_at")
+                model.objects.filter(pk=self.instance.pk)
+                .values("version", "updated_at", *who)
                 .first()
             )
             if current and current["version"] != seen:
-                editor = User.objects.filter(pk=current["updated_by"]).first()
+                editor = User.objects.filter(pk=current.get("updated_by")).first()
                 raise forms.ValidationError(
                     _(
                         "Changed by %(name)s at %(time)s since you opened it. Nothing was saved: "

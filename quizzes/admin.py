@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from education.admin import DraftBesideLiveAdminMixin, ReadOnlyAdmin
-from education.admin_workflow import VersionHistoryMixin, WorkflowAdminMixin
+from education.admin_workflow import LockedVersionForm, VersionHistoryMixin, WorkflowAdminMixin
 from education.forms import LiveChoiceField
 from education.models import Status
 from portal.admin_site import LabelledInlineFormSet
@@ -109,9 +109,17 @@ class QuestionAdmin(VersionHistoryMixin, admin.ModelAdmin):
         "reviewer_note",
         "is_active",
         "item_check",
+        "seen_version",
     )
     readonly_fields = ("item_check",)
+    form = LockedVersionForm
     can_restore = True
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version = F("version") + 1
+        super().save_model(request, obj, form, change)
+        obj.refresh_from_db(fields=["version"])
 
     @admin.display(description=_("question"))
     def short_stem(self, question):
@@ -148,7 +156,7 @@ class QuestionAdmin(VersionHistoryMixin, admin.ModelAdmin):
         )
 
     def has_change_permission(self, request, obj=None):
-        # A published quiz changes only through a reviewed draft ("Start a new draft").
+        # A published quiz changes only through a reviewed draft ("Edit (starts a draft)").
         return (obj is None or obj.quiz.accepts_edits) and super().has_change_permission(
             request, obj
         )
@@ -302,6 +310,16 @@ class QuizAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
             ),
             "admin/quizzes/_question_changes.html",
         )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Question:
+            # A question changed here moves its version on, so a page of it opened before
+            # is refused instead of overwriting this change.
+            changed = [f.instance.pk for f in formset.forms if f.instance.pk and f.has_changed()]
+            super().save_formset(request, form, formset, change)
+            Question.objects.filter(pk__in=changed).update(version=F("version") + 1)
+            return
+        super().save_formset(request, form, formset, change)
 
     def review_parts(self, live, draft):
         before = comparison.questions_of(live) if live is not None else []

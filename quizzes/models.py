@@ -260,6 +260,9 @@ class Question(models.Model):
         _("active"), default=True, help_text=_("Retired questions are no longer drawn.")
     )
     updated_at = models.DateTimeField(_("last edited"), auto_now=True)
+    # Optimistic locking, as for quizzes (education.admin_workflow.LockedVersionForm): every
+    # save of the question's page, its choices included, increments it.
+    version = models.PositiveIntegerField(default=1, editable=False)
     # On a draft's question: the live question it becomes when the draft is published.
     # Publishing matches by this, never by position, so a question inserted, removed or
     # moved in the draft leaves every live row (and the attempts pointing at it) its own.
@@ -274,7 +277,14 @@ class Question(models.Model):
     )
 
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "vignette_html", "stem_html", "rationale_html", "replaces"]
+        excluded_fields=[
+            "updated_at",
+            "vignette_html",
+            "stem_html",
+            "rationale_html",
+            "replaces",
+            "version",
+        ]
     )
 
     class Meta:

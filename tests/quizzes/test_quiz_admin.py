@@ -33,6 +33,7 @@ def question_form(question, choices):
         "rationale": question.rationale,
         "points": question.points,
         "is_active": "on",
+        "seen_version": question.version,
         "choices-TOTAL_FORMS": len(choices),
         "choices-INITIAL_FORMS": 0,
         "choices-MIN_NUM_FORMS": 0,
@@ -269,3 +270,31 @@ def test_a_quiz_cannot_hang_off_a_lesson_draft(editor_client, editor):
     form["lesson"] = lesson.pk
     assert editor_client.post(reverse("admin:quizzes_quiz_add"), form).status_code == 302
     assert Quiz.objects.get().lesson == lesson
+
+
+def test_two_editors_on_one_draft_question_cannot_overwrite_each_other(client, editor, draft_quiz):
+    question = draft_quiz.questions.first()
+    url = reverse("admin:quizzes_question_change", args=[question.pk])
+    client.force_login(editor)
+    opened_by_both = question_form(question, [("first key", True), ("b", False)])
+    assert client.post(url, opened_by_both).status_code == 302  # the first save wins
+
+    second = {**opened_by_both, "choices-0-text": "second key"}
+    response = client.post(url, second)
+
+    assert response.status_code == 200
+    assert "Nothing was saved" in response.content.decode()
+    assert set(question.choices.values_list("text", flat=True)) >= {"first key"}
+    assert not question.choices.filter(text="second key").exists()
+
+
+def test_a_question_page_without_the_version_it_was_opened_at_is_refused(
+    client, editor, draft_quiz
+):
+    question = draft_quiz.questions.first()
+    data = question_form(question, [("a", True), ("b", False)])
+    del data["seen_version"]
+    client.force_login(editor)
+    response = client.post(reverse("admin:quizzes_question_change", args=[question.pk]), data)
+    assert response.status_code == 200
+    assert "out of date or incomplete" in response.content.decode()

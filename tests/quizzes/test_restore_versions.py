@@ -202,6 +202,7 @@ def question_form(question, choices):
         "rationale": question.rationale,
         "points": question.points,
         "is_active": "on",
+        "seen_version": Question.objects.get(pk=question.pk).version,
         "choices-TOTAL_FORMS": len(choices),
         "choices-INITIAL_FORMS": len(current),
         "choices-MIN_NUM_FORMS": 0,

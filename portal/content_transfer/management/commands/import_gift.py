@@ -79,7 +79,7 @@ class Command(BaseCommand):
             if target is None or not target.accepts_edits:
                 raise CommandError(
                     _(
-                        "“%(quiz)s” has no draft open for editing. Start a new draft of it in "
+                        "“%(quiz)s” has no draft open for editing. Use “Edit (starts a draft)” on it in "
                         "the admin, then import again with --draft."
                     )
                     % {"quiz": live}
@@ -90,7 +90,7 @@ class Command(BaseCommand):
             raise CommandError(
                 _(
                     "Nothing was imported: “%(quiz)s” is %(status)s, and a published quiz "
-                    "changes only through a reviewed draft. Start a new draft of it in the "
+                    "changes only through a reviewed draft. Use “Edit (starts a draft)” on it in the "
                     "admin, then import with --draft."
                 )
                 % {"quiz": live, "status": live.get_status_display().lower()}
