@@ -328,8 +328,8 @@ def csv_copy_sql():
              THEN 'In progress'
            ELSE 'Not started' END,
       to_char(cc.completed_at, 'YYYY-MM-DD'),
-      coalesce(ld.n, 0) || '/' || coalesce(lt.n, 0),
-      coalesce(qd.passed, 0) || '/' || coalesce(qt.n, 0),
+      coalesce(ld.n, 0), coalesce(lt.n, 0),
+      coalesce(qd.passed, 0), coalesce(qt.n, 0),
       qd.mean_best,
       CASE WHEN cc.completed_at IS NULL THEN coalesce(d.overdue, 0) ELSE 0 END,
       d.due_on

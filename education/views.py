@@ -11,6 +11,10 @@ from education.problem_reports import ProblemReportForm, report_from_form
 from portal.content_cache.outline import lesson_page, outline
 from quizzes.models import Attempt
 
+# The id of the lesson page's completion block (templates/education/lesson_detail.html), and
+# the extra tag of the messages shown in it.
+COMPLETION_BLOCK = "lesson-completion"
+
 
 def published_lesson(slug):
     return get_object_or_404(Lesson.objects.published().select_related("course"), slug=slug)
@@ -72,15 +76,19 @@ def lesson_detail(request, slug):
         raise Http404
     [lesson] = reading.with_progress([page.lesson], request.user)
     reading.record_opened(learner=request.user, lesson=lesson)
-    passed = set()
+    # The learner's passed and open attempts at the lesson's quizzes, in one query.
+    attempts = []
     if page.quizzes:
-        passed = set(
-            Attempt.objects.passed()
+        attempts = list(
+            (Attempt.objects.passed() | Attempt.objects.in_progress())
             .filter(learner=request.user, quiz__in=[quiz.pk for quiz in page.quizzes])
-            .values_list("quiz_id", flat=True)
+            .only("quiz_id", "state", "passed")
         )
+    passed = {attempt.quiz_id for attempt in attempts if attempt.passed}
+    still_open = {attempt.quiz_id for attempt in attempts if attempt.is_open}
     for quiz in page.quizzes:
         quiz.has_passed = quiz.pk in passed
+        quiz.in_progress = quiz.pk in still_open
     return render(
         request,
         "education/lesson_detail.html",
@@ -101,14 +109,18 @@ def lesson_completion(request, slug):
     lesson = published_lesson(slug)
     if request.POST.get("completed") == "1":
         reading.mark_complete(learner=request.user, lesson=lesson)
-        messages.success(request, _("Lesson marked as complete."))
+        messages.success(request, _("Lesson marked as complete."), extra_tags=COMPLETION_BLOCK)
     elif request.POST.get("completed") == "reviewed":
         reading.mark_reviewed_after_update(learner=request.user, lesson=lesson)
-        messages.success(request, _("Thank you for reviewing the updated lesson."))
+        messages.success(
+            request, _("Thank you for reviewing the updated lesson."), extra_tags=COMPLETION_BLOCK
+        )
     else:
         reading.mark_incomplete(learner=request.user, lesson=lesson)
-        messages.info(request, _("Lesson marked as not complete."))
-    return redirect(lesson)
+        messages.info(request, _("Lesson marked as not complete."), extra_tags=COMPLETION_BLOCK)
+    # Back to the same place, not the top of the page: the browser moves the focus to the
+    # block the fragment names (it has tabindex="-1"), so the message there is read out.
+    return redirect(f"{lesson.get_absolute_url()}#{COMPLETION_BLOCK}")
 
 
 @require_POST

@@ -39,6 +39,7 @@ def quiz_list(request):
             ),
             best_percent=Max("attempts__percent", filter=Q(attempts__learner=request.user)),
             has_passed=Exists(mine.passed()),
+            in_progress=Exists(mine.in_progress()),
         )
         .order_by("lesson__course__position", "lesson__position", "position", "id")
     )
@@ -220,8 +221,22 @@ def result(request, pk):
             "questions": questions,
             "show_answers": show_answers,
             "wrong": [q for q in questions if not q.is_correct],
+            "after": after_passing(attempt, request.user) if attempt.passed else None,
         },
     )
+
+
+def after_passing(attempt, learner):
+    """Where a passed quiz leads: its course complete (with the certificate), else the next
+    lesson, else the rest of the course. None for a quiz no longer published."""
+    course, next_lesson = outline().after_quiz(attempt.quiz_id)
+    if course is None:
+        return None
+    # Passing this attempt recorded the completion (portal.progress, on commit), before the
+    # redirect here. It is read through the learner's relation: progress sits above quizzes,
+    # which never import it.
+    complete = learner.course_completions.filter(course=course).exists()
+    return {"course": course, "complete": complete, "next_lesson": next_lesson}
 
 
 @require_POST

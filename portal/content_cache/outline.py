@@ -33,6 +33,21 @@ class Outline:
     def lessons_of(self, course):
         return [lesson for lesson in self.lessons if lesson.course_id == course.pk]
 
+    def after_quiz(self, quiz_pk):
+        """(the course a published quiz counts towards, the lesson after the quiz's own
+        lesson in that course): where a learner who has passed it goes next. The lesson is
+        None after the last lesson and for an end-of-course quiz; both are None for a quiz
+        no longer published."""
+        quiz = self.quiz(quiz_pk)
+        course = next((c for c in self.courses if quiz and c.pk == quiz.course_key), None)
+        if course is None:
+            return None, None
+        lessons = self.lessons_of(course)
+        index = next((i for i, lesson in enumerate(lessons) if lesson.pk == quiz.lesson_id), None)
+        if index is None or index + 1 == len(lessons):
+            return course, None
+        return course, lessons[index + 1]
+
     def curriculum(self, courses=None):
         """What counts towards each of `courses` (all published courses by default)."""
         return Curriculum.from_rows(

@@ -169,10 +169,12 @@ def neutralise(value):
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+# Counts are plain numbers, one to a column: "7/7" would be read as a date by a spreadsheet.
 HEADER = (
     _("Username"), _("Name"), _("Profession"), _("Team"), _("Course"), _("Percent complete"),
-    _("Status"), _("Completed on"), _("Lessons completed"), _("Quizzes passed"),
-    _("Mean best quiz score"), _("Overdue assignments"), _("Due on"),
+    _("Status"), _("Completed on"), _("Lessons completed"), _("Lessons in the course"),
+    _("Quizzes passed"), _("Quizzes in the course"), _("Mean best quiz score"),
+    _("Overdue assignments"), _("Due on"),
 )  # fmt: skip
 
 
@@ -204,8 +206,10 @@ def csv_lines(learners, curriculum, status_wanted, today):
                 percent_of(line.lessons_done + line.passed, lessons_total + quizzes_total),
                 RowStatus(status).label,
                 line.completed_at.astimezone(zone).date().isoformat() if line.completed_at else "",
-                f"{line.lessons_done}/{lessons_total}",
-                f"{line.passed}/{quizzes_total}",
+                line.lessons_done,
+                lessons_total,
+                line.passed,
+                quizzes_total,
                 "" if mean is None else mean,
                 line.overdue,
                 line.due_on.isoformat() if line.due_on else "",

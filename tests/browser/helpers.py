@@ -196,6 +196,16 @@ def walk_learner_pages(visitor, options):
     expect(page.locator("#question-1 .save-status")).to_have_text("Answer saved.")
     me.check_page()
     yield "attempt", me
+    # Left half-way: the dashboard offers to continue, the quiz list says "In progress".
+    me.goto("/")
+    resume = page.get_by_role("link", name=re.compile(r"^Continue: .* \(1 of 8 answered\)$"))
+    expect(resume).to_be_visible()
+    yield "home-unfinished-quiz", me
+    me.goto("/quizzes/")
+    expect(page.locator(".badge", has_text="In progress")).to_have_count(1)
+    yield "quizzes-unfinished-quiz", me
+    me.goto("/")
+    open_attempt(page, resume.click)
     page.get_by_role("button", name="Review and submit").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Submit your answers")
     me.check_page()

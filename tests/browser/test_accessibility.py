@@ -149,6 +149,51 @@ def test_keyboard_focus_is_clearly_visible_on_every_control_of_the_quiz(
     assert faint == []
 
 
+# The contrast of an unchecked control's border with the white around it (WCAG 1.4.11 asks
+# 3:1 of what identifies a control): the lower of its contrast with the control's own
+# background and with the background it is drawn on.
+BORDER_CONTRAST = """element => {
+  const rgb = (colour) => colour.match(/[\\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => {
+    const linear = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+  };
+  const ratio = (a, b) => (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  const opaque = (node) => {
+    for (; node; node = node.parentElement) {
+      const colour = rgb(getComputedStyle(node).backgroundColor);
+      if (colour.length < 4 || colour[3] > 0) return colour.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const style = getComputedStyle(element);
+  const border = luminance(rgb(style.borderTopColor));
+  return {
+    border: style.borderTopColor,
+    contrast: Math.min(
+      ratio(border, luminance(opaque(element))),
+      ratio(border, luminance(opaque(element.parentElement))),
+    ),
+  };
+}"""
+
+
+def test_unchecked_radios_and_checkboxes_on_the_quiz_have_borders_of_3_to_1(
+    visitor, curriculum, learner
+):
+    me = visitor()
+    page = me.page
+    me.sign_in("nina")
+    me.goto(f"/quizzes/{QUIZ}/")
+    open_attempt(page, page.get_by_role("button", name="Start the quiz").click)
+    measured = {}
+    for kind in ("radio", "checkbox"):
+        control = page.locator(f"fieldset.question input[type={kind}]:not(:checked)").first
+        measured[kind] = control.evaluate(BORDER_CONTRAST)
+    assert all(found["contrast"] >= 3 for found in measured.values()), measured
+    me.check_page()
+
+
 def test_the_csp_listener_catches_a_violation(visitor, learner):
     """The CSP checks above are worth something only if a violation would be seen."""
     me = visitor()

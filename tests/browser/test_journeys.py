@@ -68,6 +68,13 @@ def test_a_learner_reads_a_lesson_and_passes_its_quiz_with_the_keyboard_alone(
 
     page.get_by_role("button", name="Mark as complete").click()
     expect(page.get_by_text("You have completed this lesson.")).to_be_visible()
+    # Back at the same place, not the top: the focus is on the completion block, and its
+    # message is what a screen reader reads with it.
+    expect(page).to_have_url(re.compile(r"/lessons/receptor-rebiopsy/#lesson-completion$"))
+    completion = page.locator("#lesson-completion")
+    expect(completion).to_be_focused()
+    expect(completion).to_have_accessible_description(re.compile(r"^Lesson marked as complete\."))
+    expect(completion.get_by_text("Lesson marked as complete.")).to_be_in_viewport()
     me.check_page()
 
     page.get_by_role("link", name=f"Take the quiz: {QUIZ_TITLE}").click()
@@ -96,6 +103,8 @@ def test_a_learner_reads_a_lesson_and_passes_its_quiz_with_the_keyboard_alone(
     expect(page.get_by_text("Passed (pass mark 70%).")).to_be_visible()
     expect(page.get_by_role("heading", name="Review", exact=True)).to_be_visible()
     expect(page.locator("section.card h3 .badge")).to_have_text(["Correct"] * 8)
+    # Passed: the way on, not only the way back.
+    expect(page.get_by_role("link", name=re.compile(r"^Next lesson: "))).to_be_visible()
     me.check_page()
 
     # Home: the dashboard shows the lesson's course one step further and the passed attempt.

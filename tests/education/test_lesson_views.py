@@ -50,6 +50,11 @@ def test_a_lesson_page_shows_objectives_before_the_text_and_the_sign_off_line(
     assert page.index("Fracture risk rises.") < key_points < page.index("<li>Start early</li>")
     assert 'class="card border-success mt-4" aria-labelledby="key-points-heading"' in page
     assert "Awaiting clinical sign-off" in page
+    # The badge says in one sentence what it means for the reader.
+    assert (
+        "A named clinical reviewer has not yet approved this content; use it alongside local "
+        "guidance." in page
+    )
     assert "does not replace professional medical advice" in page
 
 
@@ -126,6 +131,57 @@ def test_marking_complete_is_idempotent_and_undoable(learner_client, learner, le
     complete(learner_client, lesson, value="0")
     assert LessonProgress.objects.get(learner=learner).completed_at is None
     assert LessonProgress.objects.count() == 1
+
+
+def completion_block(page):
+    """The lesson page's completion block, from its opening tag to the end of its form."""
+    start = page.index('<div id="lesson-completion"')
+    return page[start : page.index("</form>", start)]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("1", "Lesson marked as complete."), ("0", "Lesson marked as not complete.")],
+)
+def test_marking_a_lesson_returns_to_its_completion_block_with_the_message_there(
+    learner_client, lesson, value, message
+):
+    response = complete(learner_client, lesson, value=value)
+    assert response.url == f"{lesson_url(lesson)}#lesson-completion"
+    page = learner_client.get(response.url).content.decode()
+    block = completion_block(page)
+    # The fragment's target can take the focus, and the message describes it, so a screen
+    # reader reads it out where the reader lands; it is not drawn a second time at the top.
+    assert 'tabindex="-1"' in block.split(">", 1)[0]
+    assert 'aria-describedby="lesson-completion-status"' in block
+    assert '<div id="lesson-completion-status">' in block and message in block
+    assert page.count(message) == 1
+
+
+def test_other_messages_stay_at_the_top_of_the_lesson_page(learner_client, lesson):
+    response = learner_client.post(
+        reverse("education:lesson-report", args=[lesson.slug]), {"text": "A typo in the title."}
+    )
+    page = learner_client.get(response.url).content.decode()
+    assert "Thank you: your report is with the editors." in page
+    assert page.index("Thank you: your report") < page.index('<article class="lesson"')
+    assert "Thank you: your report" not in completion_block(page)
+
+
+def test_the_lesson_page_says_a_quiz_is_in_progress_until_it_is_submitted(
+    learner_client, learner, lesson
+):
+    from quizzes import services
+
+    quiz = make_quiz(lesson, slug="bones", questions=1)
+    attempt = services.start_attempt(learner=learner, quiz=quiz)
+    page = learner_client.get(lesson_url(lesson)).content.decode()
+    assert f"Continue the quiz: {quiz.title}" in page
+    assert ">In progress</span>" in page
+    services.submit_attempt(attempt=attempt)
+    page = learner_client.get(lesson_url(lesson)).content.decode()
+    assert f"Take the quiz: {quiz.title}" in page
+    assert ">In progress</span>" not in page
 
 
 def test_completion_only_accepts_post(learner_client, lesson):

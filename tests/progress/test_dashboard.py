@@ -10,9 +10,9 @@ from education.models import Course, Status
 from portal.progress.models import Assignment
 from portal.progress.queries import progress_by_learner
 from quizzes import services
-from quizzes.models import ReviewMode
+from quizzes.models import QuestionKind, ReviewMode
 from tests.education.factories import make_course, make_lesson
-from tests.quizzes.factories import choice_id, make_quiz, take_quiz
+from tests.quizzes.factories import add_question, choice_id, make_quiz, take_quiz
 
 
 def build(count):
@@ -48,10 +48,51 @@ def test_recent_attempts_and_mistakes_to_review(learner_client, learner, db):
     page = learner_client.get(reverse("home")).content.decode()
     assert "50%" in page
     assert "best 50%" in page
-    assert 'role="img" aria-label="#1: 50%"' in page  # the score chart's text alternative
+    # The score chart names each bar and gives its value in words; the drawing is hidden.
+    assert "<figcaption" in page and "Scores, oldest first</figcaption>" in page
+    assert '<span class="bar-chart-label">Attempt 1</span>' in page
+    assert '<span class="bar-chart-value">50%</span>' in page
+    assert '<svg class="bar-chart-bar" width="100%" height="10" aria-hidden="true"' in page
     assert "Review my mistakes" in page
     assert "Secret rationale 2" in page
     assert "Secret rationale 1" not in page
+
+
+def test_an_unfinished_quiz_is_offered_first_with_how_many_questions_are_answered(
+    learner_client, learner, db
+):
+    _course, _lessons, (quiz,) = build(1)
+    add_question(quiz, position=3, kind=QuestionKind.MULTIPLE)
+    attempt = services.start_attempt(learner=learner, quiz=quiz)
+    first, _second, third = attempt.questions.all()
+    services.save_answer(
+        attempt=attempt, attempt_question=first, choice_ids=[choice_id(first, "right")]
+    )
+    # Answered, then cleared: no longer answered, as the submit page counts it.
+    services.save_answer(
+        attempt=attempt, attempt_question=third, choice_ids=[choice_id(third, "right")]
+    )
+    services.save_answer(attempt=attempt, attempt_question=third, choice_ids=[])
+    page = learner_client.get(reverse("home")).content.decode()
+    attempt_url = reverse("quizzes:attempt", args=[attempt.pk])
+    button = f'href="{attempt_url}">Continue: {quiz.title} (1 of 3 answered)</a>'
+    assert button in page
+    assert page.index(button) < page.index("Your courses")
+    services.submit_attempt(attempt=attempt)
+    assert "Continue:" not in learner_client.get(reverse("home")).content.decode()
+
+
+def test_an_unfinished_quiz_whose_time_is_up_offers_its_result(learner_client, learner, db):
+    _course, _lessons, (quiz,) = build(1)
+    quiz.time_limit_minutes = 10
+    quiz.save()
+    attempt = services.start_attempt(
+        learner=learner, quiz=quiz, now=timezone.now() - timedelta(minutes=30)
+    )
+    page = learner_client.get(reverse("home")).content.decode()
+    result_url = reverse("quizzes:attempt-result", args=[attempt.pk])
+    assert f'href="{result_url}">Time is up: see your result for {quiz.title}</a>' in page
+    assert "Continue:" not in page
 
 
 def test_an_assessment_s_mistakes_show_once_every_attempt_is_used_as_on_its_result_page(
@@ -127,3 +168,17 @@ def test_the_dashboard_uses_a_fixed_number_of_queries(
     # page; production keeps the version a second, so it is not read on every page there.)
     with django_assert_num_queries(8):
         assert learner_client.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_an_unfinished_quiz_costs_the_dashboard_one_query_for_its_answers(
+    learner_client, learner, db, count, django_assert_num_queries
+):
+    _course, _lessons, quizzes = build(count)
+    for quiz in quizzes[:2]:
+        services.start_attempt(learner=learner, quiz=quiz)
+    learner_client.get(reverse("home"))
+    # As above, and the questions of the open attempts (for "3 of 7 answered"), all at once.
+    with django_assert_num_queries(9):
+        page = learner_client.get(reverse("home")).content.decode()
+    assert page.count("Continue:") == 2

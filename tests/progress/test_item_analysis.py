@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -78,6 +80,19 @@ def test_the_page_reads_stored_figures_and_editors_can_recompute(client, editor,
     page = client.get(url).content.decode()
     assert "check the answer key" in page
     assert "Cronbach" in page
+
+
+def test_the_score_distribution_says_what_each_bar_counts_in_words(client, editor, analysed_quiz):
+    client.force_login(editor)
+    statistics.refresh(analysed_quiz)
+    url = reverse("progress:item-analysis", args=[analysed_quiz.slug])
+    page = client.get(url).content.decode()
+    assert "Attempts in each band of scores</figcaption>" in page
+    rows = dict(re.findall(r'bar-chart-label">([^<]*)<.*?bar-chart-value">([^<]*)<', page, re.S))
+    # The six learners scored 25%, 50% and 75%, two each.
+    assert rows["20-29%"] == rows["50-59%"] == rows["70-79%"] == "2 attempts"
+    assert rows["0-9%"] == "0 attempts"
+    assert len(rows) == 10
 
 
 def test_learners_and_supervisors_cannot_see_item_analysis(

@@ -135,6 +135,38 @@ def test_the_csv_has_the_report_rows_and_neutralises_formulas(
     assert eve[5] == "0"
 
 
+def csv_records(response):
+    """The CSV's lines as {column title: cell}."""
+    header, *rows = csv_rows(response)
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def test_the_csv_counts_are_plain_numbers_a_spreadsheet_cannot_take_for_dates(
+    supervisor_client, learner, course
+):
+    quiz = make_quiz(course.lessons.get(slug="one"), slug="bones", questions=2)
+    lesson_progress.mark_complete(learner=learner, lesson=course.lessons.get(slug="two"))
+    take_quiz(learner, quiz, "right")
+    records = csv_records(supervisor_client.get(reverse("progress:team-export")))
+    nina = next(record for record in records if record["Username"] == "nina")
+    assert {
+        title: nina[title]
+        for title in (
+            "Lessons completed",
+            "Lessons in the course",
+            "Quizzes passed",
+            "Quizzes in the course",
+        )
+    } == {
+        "Lessons completed": "1",
+        "Lessons in the course": "2",
+        "Quizzes passed": "1",
+        "Quizzes in the course": "1",
+    }
+    # "1/2" in a cell would open as the 1st of February.
+    assert not [cell for record in records for cell in record.values() if "/" in cell]
+
+
 def test_a_row_counts_team_and_personal_assignments_and_shows_the_earliest_date(
     supervisor_client, supervisor, learner, make_user, team, course
 ):
@@ -152,13 +184,15 @@ def test_a_row_counts_team_and_personal_assignments_and_shows_the_earliest_date(
     assert rows["nina"][6:] == [
         "Overdue",
         "",
-        "0/2",
-        "0/0",
+        "0",
+        "2",
+        "0",
+        "0",
         "",
         "2",
         str(today - timedelta(days=9)),
     ]
-    assert rows["tom"][11:] == ["1", str(today - timedelta(days=3))]
+    assert rows["tom"][13:] == ["1", str(today - timedelta(days=3))]
     page = supervisor_client.get(reverse("progress:team-report")).content.decode()
     assert f"due {date_format(today - timedelta(days=9), 'j M Y')}" in page
     # Nina, Tom and Sue (the supervisor works on the ward too) are all overdue.
@@ -187,7 +221,7 @@ def test_a_completed_course_shows_its_date_and_no_longer_counts_as_overdue(
         if row[0] == "nina"
     )
     assert nina[5:8] == ["100", "Completed", timezone.localdate(completed_on).isoformat()]
-    assert nina[11] == "0"
+    assert nina[13] == "0"
 
 
 def test_a_completion_after_midnight_in_summer_time_has_the_local_date_on_page_and_csv(
@@ -325,8 +359,10 @@ def test_the_csv_agrees_with_the_report_for_every_learner_and_course(
             row.course.title,
             str(row.progress.percent),
             row.status_label,
-            f"{row.progress.lessons_done}/{row.progress.lessons_total}",
-            f"{row.progress.quizzes_passed}/{row.progress.quizzes_total}",
+            str(row.progress.lessons_done),
+            str(row.progress.lessons_total),
+            str(row.progress.quizzes_passed),
+            str(row.progress.quizzes_total),
             "" if row.mean_best is None else str(row.mean_best),
             str(row.overdue),
             row.due_on.isoformat() if row.due_on else "",
@@ -338,9 +374,9 @@ def test_the_csv_agrees_with_the_report_for_every_learner_and_course(
     by_person = {(r[0], r[4]): r for r in exported}
     assert by_person["nina", "Foundations"][6] == "Completed"
     assert by_person["tom", "Foundations"][6:] == [
-        "Overdue", "", "1/2", "0/1", "0", "1", str(today - timedelta(days=2)),
+        "Overdue", "", "1", "2", "0", "1", "0", "1", str(today - timedelta(days=2)),
     ]  # fmt: skip
-    assert by_person["tom", "Second"][10:] == ["100", "0", str(today + timedelta(days=5))]
+    assert by_person["tom", "Second"][12:] == ["100", "0", str(today + timedelta(days=5))]
     assert by_person["omar", "Second"][6] == "Not started"  # an open attempt is not a try
     overdue = csv_rows(client.get(reverse("progress:team-export"), {"status": "overdue"}))[1:]
     assert overdue == [row for row in exported if row[6] == "Overdue"] and overdue

@@ -5,10 +5,12 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from education import reading
 from education.models import Status
 from quizzes import services
 from quizzes.models import Attempt, AttemptState, Choice, QuestionKind, ReviewMode
-from tests.quizzes.factories import add_question, choice_id, make_quiz
+from tests.education.factories import make_course, make_lesson
+from tests.quizzes.factories import add_question, choice_id, make_quiz, take_quiz
 
 
 @pytest.fixture
@@ -337,3 +339,122 @@ def test_the_answer_page_shows_the_quiz_from_the_cache_and_survives_its_archivin
     type(quiz).objects.filter(pk=quiz.pk).update(status=Status.ARCHIVED)
     page = learner_client.get(url)
     assert page.status_code == 200 and "Ward quiz, revised" in page.content.decode()
+
+
+def test_an_unsubmitted_attempt_is_in_progress_in_the_quiz_list_not_not_passed_yet(
+    learner_client, learner, quiz
+):
+    attempt = services.start_attempt(learner=learner, quiz=quiz)
+    page = learner_client.get(reverse("quizzes:quiz-list")).content.decode()
+    assert ">In progress</span>" in page
+    assert "Not passed yet" not in page
+    services.submit_attempt(attempt=attempt)  # nothing answered: graded, and not passed
+    page = learner_client.get(reverse("quizzes:quiz-list")).content.decode()
+    assert "Not passed yet" in page
+    assert ">In progress</span>" not in page
+
+
+def test_a_passed_quiz_taken_again_is_passed_and_in_progress_in_the_quiz_list(
+    learner_client, learner, quiz
+):
+    take_quiz(learner, quiz, "right")
+    services.start_attempt(learner=learner, quiz=quiz)
+    page = learner_client.get(reverse("quizzes:quiz-list")).content.decode()
+    assert ">Passed</span>" in page and ">In progress</span>" in page
+    assert "Not passed yet" not in page
+
+
+@pytest.fixture
+def two_lessons(db):
+    course = make_course("bone-care", title="Bone care")
+    return (
+        course,
+        make_lesson(course, "first", position=1, title="First lesson"),
+        make_lesson(course, "second", position=2, title="Second lesson"),
+    )
+
+
+def result_after_submitting(client, learner, quiz, choice, capture):
+    """The result page a learner reaches by submitting `choice` for every question through
+    the submit page, with what happens on commit (the course completion) done."""
+    attempt = services.start_attempt(learner=learner, quiz=quiz)
+    for row in attempt.questions.all():
+        services.save_answer(
+            attempt=attempt, attempt_question=row, choice_ids=[choice_id(row, choice)]
+        )
+    with capture(execute=True):
+        response = client.post(reverse("quizzes:attempt-submit", args=[attempt.pk]))
+    return client.get(response.url).content.decode()
+
+
+def test_passing_a_lesson_s_quiz_offers_the_next_lesson(
+    learner_client, learner, two_lessons, django_capture_on_commit_callbacks
+):
+    _course, first, second = two_lessons
+    quiz = make_quiz(first, slug="first-quiz", questions=2)
+    page = result_after_submitting(
+        learner_client, learner, quiz, "right", django_capture_on_commit_callbacks
+    )
+    assert f'href="{second.get_absolute_url()}">Next lesson: Second lesson</a>' in page
+    assert "Course complete" not in page
+
+
+def test_the_quiz_that_completes_the_course_says_so_and_offers_the_certificate(
+    learner_client, learner, two_lessons, django_capture_on_commit_callbacks
+):
+    course, first, second = two_lessons
+    quiz = make_quiz(second, slug="last-quiz", questions=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        for lesson in (first, second):
+            reading.mark_complete(learner=learner, lesson=lesson)
+    page = result_after_submitting(
+        learner_client, learner, quiz, "right", django_capture_on_commit_callbacks
+    )
+    assert "Course complete: you have finished Bone care." in page
+    certificate = reverse("progress:certificate", args=[course.slug])
+    assert f'href="{certificate}">Download your certificate (PDF)</a>' in page
+    assert learner_client.get(certificate)["Content-Type"] == "application/pdf"
+
+
+def test_passing_the_last_lesson_s_quiz_of_an_unfinished_course_points_to_the_next_step(
+    learner_client, learner, two_lessons, django_capture_on_commit_callbacks
+):
+    _course, _first, second = two_lessons
+    quiz = make_quiz(second, slug="last-quiz", questions=2)
+    page = result_after_submitting(
+        learner_client, learner, quiz, "right", django_capture_on_commit_callbacks
+    )
+    assert "Some steps of Bone care are still to do." in page
+    assert f'href="{reverse("home")}">See your next step</a>' in page
+    assert "Next lesson" not in page and "Course complete" not in page
+
+
+def test_a_failed_attempt_offers_another_try_not_the_next_step(
+    learner_client, learner, two_lessons, django_capture_on_commit_callbacks
+):
+    _course, first, _second = two_lessons
+    quiz = make_quiz(first, slug="first-quiz", questions=2)
+    page = result_after_submitting(
+        learner_client, learner, quiz, "wrong", django_capture_on_commit_callbacks
+    )
+    assert "Not passed (pass mark 70%)." in page
+    assert "Next lesson" not in page and "See your next step" not in page
+    assert "Back to the quiz and your attempts" in page
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_a_passed_result_page_finds_the_next_step_in_a_fixed_number_of_queries(
+    learner_client, learner, two_lessons, count, django_assert_num_queries
+):
+    course, first, _second = two_lessons
+    for position in range(3, count + 3):
+        make_lesson(course, f"more-{position}", position=position)
+    quiz = make_quiz(first, slug="first-quiz", questions=count)
+    attempt = take_quiz(learner, quiz, "right")
+    url = reverse("quizzes:attempt-result", args=[attempt.pk])
+    learner_client.get(url)
+    # Session, user, the attempt with its quiz, its questions, whether its answers are shown,
+    # the quiz's lesson (for "Back to the lesson"); the content version (the course and its
+    # lessons are in the cache under it), and whether the learner has completed the course.
+    with django_assert_num_queries(8):
+        assert learner_client.get(url).status_code == 200

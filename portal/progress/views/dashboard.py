@@ -1,9 +1,10 @@
 from collections import defaultdict
 from datetime import timedelta
 
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from education import reading
 from portal.content_cache.outline import outline
@@ -13,9 +14,11 @@ from portal.progress.queries import progress_of_learner
 from quizzes.models import Attempt, AttemptQuestion, answers_shown_q
 
 DUE_SOON_DAYS = 14
-# What the page shows of each finished attempt (its score, result and when), and what the
-# course progress counts: a learner may have dozens, so nothing else is loaded.
-ATTEMPT_FIELDS = ("learner_id", "quiz_id", "number", "state", "submitted_at", "percent", "passed")
+# What the page shows of each attempt (its score, result and when; an open one's deadline),
+# and what the course progress counts: a learner may have dozens, so nothing else is loaded.
+ATTEMPT_FIELDS = (
+    "learner_id", "quiz_id", "number", "state", "deadline", "submitted_at", "percent", "passed",
+)  # fmt: skip
 
 
 def next_step(course, lessons, quizzes):
@@ -72,6 +75,24 @@ def mistakes_to_review(user):
     )
 
 
+def unfinished(attempts, now):
+    """The open attempts among `attempts`, each with how many of its questions are answered,
+    by the rule the submit page lists the unanswered ones with (`is_answered`), and whether
+    its time is up (its next page shows the result). Reads their questions only if there is
+    an open attempt: most visits have none."""
+    still_open = [attempt for attempt in attempts if attempt.is_open]
+    prefetch_related_objects(
+        still_open,
+        Prefetch("questions", queryset=AttemptQuestion.objects.only("attempt_id", "selected")),
+    )
+    for attempt in still_open:
+        questions = attempt.questions.all()
+        attempt.answered = sum(1 for question in questions if question.is_answered)
+        attempt.question_total = len(questions)
+        attempt.time_is_up = not attempt.accepts_answers_at(now)
+    return still_open
+
+
 def score_history(attempts):
     """{quiz: [percent, ...]} oldest first, for the small charts."""
     history = defaultdict(list)
@@ -80,11 +101,11 @@ def score_history(attempts):
     return [
         {
             "quiz": quiz,
-            "percents": percents,
             "best": max(percents),
             "chart": bar_chart(
-                [(f"#{n}", p) for n, p in enumerate(percents, 1)],
+                [(_("Attempt %(number)d") % {"number": n}, p) for n, p in enumerate(percents, 1)],
                 maximum=100,
+                caption=_("Scores, oldest first"),
                 unit="%",
                 compact=True,
             ),
@@ -97,12 +118,13 @@ def dashboard(request):
     user = request.user
     shared = outline()
     lessons = reading.with_progress(shared.lessons, user)
-    attempts = list(
-        Attempt.objects.finished()
-        .filter(learner=user)
+    # Finished and open attempts in one query: the open ones are the "Continue" buttons.
+    every_attempt = list(
+        Attempt.objects.filter(learner=user)
         .select_related("quiz")
         .only(*ATTEMPT_FIELDS, "quiz__title", "quiz__slug")
     )
+    attempts = [attempt for attempt in every_attempt if not attempt.is_open]
     passed = {attempt.quiz_id for attempt in attempts if attempt.passed}
     quizzes = shared.quizzes
     for quiz in quizzes:
@@ -117,6 +139,7 @@ def dashboard(request):
         request,
         "progress/dashboard.html",
         {
+            "unfinished": unfinished(every_attempt, timezone.now()),
             "rows": rows,
             "updated_lessons": updated,
             "assignments": assignments_of(user, timezone.localdate()),

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal.progress import statistics
@@ -11,6 +12,11 @@ from portal.progress.models import ItemStatistics
 from quizzes.models import Quiz
 
 editors_only = permission_required("quizzes.change_quiz", raise_exception=True)
+
+
+def attempts_in_words(count):
+    count = int(count)
+    return ngettext("%(count)d attempt", "%(count)d attempts", count) % {"count": count}
 
 
 @editors_only
@@ -41,6 +47,8 @@ def item_analysis(request, slug):
                 )
             ],
             maximum=max(stats.data["summary"]["distribution"]) or 1,
+            caption=_("Attempts in each band of scores"),
+            describe=attempts_in_words,
         )
     for item in stats.data.get("items", []) if stats else []:
         item["flag_labels"] = [FLAG_LABELS[code] for code in item["flags"]]
