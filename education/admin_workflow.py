@@ -254,8 +254,19 @@ class VersionHistoryMixin:
         )
 
 
-class WorkflowAdminMixin(VersionHistoryMixin):
+class LockedVersionAdminMixin:
+    """Optimistic locking in the admin (LockedVersionForm): each save moves `version` on."""
+
     form = LockedVersionForm
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version = F("version") + 1
+        super().save_model(request, obj, form, change)
+        obj.refresh_from_db(fields=["version"])  # the F() expression, read back as a number
+
+
+class WorkflowAdminMixin(LockedVersionAdminMixin, VersionHistoryMixin):
     change_form_template = "admin/education/governed_change_form.html"
     workflow_readonly = (
         "status",
@@ -281,10 +292,7 @@ class WorkflowAdminMixin(VersionHistoryMixin):
 
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
-        if change:
-            obj.version = F("version") + 1
         super().save_model(request, obj, form, change)
-        obj.refresh_from_db(fields=["version"])
 
     def available_transitions(self, request, obj):
         if obj is None:

@@ -14,7 +14,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -109,14 +109,16 @@ def one_year_after(day):
         return day.replace(year=day.year + 1, day=28)
 
 
-def _move(obj, *, source, target, **fields):
-    """The guarded state change: only from `source`, so a double click changes it once."""
-    updated = (
-        type(obj).objects.filter(pk=obj.pk, status__in=source).update(status=target, **fields)
-    )
-    if not updated:
+def _move(obj, *, source, target, where=None, refused=None, **fields):
+    """The guarded state change: only from `source` (and, if given, only where the Q `where`
+    holds), so a double click changes it once. `refused`: the message when it does not."""
+    rows = type(obj).objects.filter(pk=obj.pk, status__in=source)
+    if where is not None:
+        rows = rows.filter(where)
+    if not rows.update(status=target, **fields):
         raise WorkflowError(
-            _("“%(item)s” is %(status)s; it cannot be moved that way.")
+            refused
+            or _("“%(item)s” is %(status)s; it cannot be moved that way.")
             % {"item": obj, "status": obj.get_status_display().lower()}
         )
     obj.refresh_from_db()
@@ -287,23 +289,18 @@ def cancel_schedule(*, obj, user, comment=""):
     if not can_publish(user):
         raise PermissionDenied
     with transaction.atomic():
-        updated = (
-            type(obj)
-            .objects.filter(pk=obj.pk, status=Status.PUBLISHED, publish_at__gt=timezone.now())
-            .update(
-                status=Status.IN_REVIEW,
-                publish_at=None,
-                clinical_reviewer=None,
-                reviewed_on=None,
-                next_review_due=None,
-            )
+        _move(
+            obj,
+            source=[Status.PUBLISHED],
+            target=Status.IN_REVIEW,
+            where=Q(publish_at__gt=timezone.now()),
+            refused=_("“%(item)s” is not waiting to be published: there is no schedule to cancel.")
+            % {"item": obj},
+            publish_at=None,
+            clinical_reviewer=None,
+            reviewed_on=None,
+            next_review_due=None,
         )
-        if not updated:
-            raise WorkflowError(
-                _("“%(item)s” is not waiting to be published: there is no schedule to cancel.")
-                % {"item": obj}
-            )
-        obj.refresh_from_db()
         record(obj, WorkflowAction.UNSCHEDULED, user, comment)
 
 

@@ -12,7 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from education.admin import DraftBesideLiveAdminMixin, ReadOnlyAdmin
-from education.admin_workflow import LockedVersionForm, VersionHistoryMixin, WorkflowAdminMixin
+from education.admin_workflow import (
+    LockedVersionAdminMixin,
+    VersionHistoryMixin,
+    WorkflowAdminMixin,
+)
 from education.forms import LiveChoiceField
 from education.models import Status
 from portal.admin_site import LabelledInlineFormSet
@@ -91,7 +95,7 @@ class ChoiceInline(admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(VersionHistoryMixin, admin.ModelAdmin):
+class QuestionAdmin(LockedVersionAdminMixin, VersionHistoryMixin, admin.ModelAdmin):
     list_display = ("short_stem", "quiz", "kind", "points", "position", "is_active")
     list_filter = ("quiz", "kind", "is_active")
     list_select_related = ("quiz",)
@@ -112,14 +116,7 @@ class QuestionAdmin(VersionHistoryMixin, admin.ModelAdmin):
         "seen_version",
     )
     readonly_fields = ("item_check",)
-    form = LockedVersionForm
     can_restore = True
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            obj.version = F("version") + 1
-        super().save_model(request, obj, form, change)
-        obj.refresh_from_db(fields=["version"])
 
     @admin.display(description=_("question"))
     def short_stem(self, question):
