@@ -118,8 +118,9 @@ def reviewers():
 TRANSITIONS = {
     # name: (label, needs publish permission, from statuses)
     "submit": (_("Submit for review"), False, {Status.DRAFT}),
-    "return": (_("Send back to draft"), True, {Status.IN_REVIEW}),
+    # Publish first: it is the step a reviewer who agrees takes, at the top of the page.
     "publish": (_("Publish"), True, {Status.IN_REVIEW}),
+    "return": (_("Send back to draft"), True, {Status.IN_REVIEW}),
     "archive": (_("Archive"), True, {Status.PUBLISHED}),
     "unschedule": (_("Cancel the schedule"), True, {Status.PUBLISHED}),
 }

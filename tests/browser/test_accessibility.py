@@ -194,6 +194,21 @@ def test_unchecked_radios_and_checkboxes_on_the_quiz_have_borders_of_3_to_1(
     me.check_page()
 
 
+def test_text_fields_and_menus_have_borders_of_3_to_1(visitor, curriculum, learner):
+    me = visitor()
+    page = me.page
+    me.goto("/accounts/login/")
+    # The password field: the username has the focus, and with it the focus ring.
+    measured = {"password": page.get_by_label("Password").evaluate(BORDER_CONTRAST)}
+    me.sign_in("nina")
+    me.goto("/lessons/")
+    fields = page.locator("main input.form-control, main select.form-select")
+    assert fields.count() > 0
+    for index in range(fields.count()):
+        measured[f"lessons field {index + 1}"] = fields.nth(index).evaluate(BORDER_CONTRAST)
+    assert all(found["contrast"] >= 3 for found in measured.values()), measured
+
+
 def test_the_csp_listener_catches_a_violation(visitor, learner):
     """The CSP checks above are worth something only if a violation would be seen."""
     me = visitor()

@@ -111,7 +111,11 @@ def test_an_editor_changes_a_lesson_and_a_reviewer_publishes_it_with_sign_off(
         "Dr Ana Rivera"
     )
     expect(publish.get_by_label("Reviewed on")).to_have_value(today.isoformat())
+    # Publishing, the step of a reviewer who agrees, comes before sending back.
+    steps = page.locator("form.review-step legend").all_text_contents()
+    assert steps == ["Publish", "Send back to draft"]
     ana.check_page()
+    ana.screenshot("admin-review-lesson-reviewer")
     publish.get_by_role("button", name="Publish", exact=True).click()
     expect_message(page, "Published: learners see it now.")
     expect(page.locator("#content")).to_contain_text("Status: Published.")

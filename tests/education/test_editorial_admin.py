@@ -209,6 +209,13 @@ def test_the_preview_shows_the_draft_and_records_nothing(client, editor, draft):
     assert not LessonProgress.objects.exists()
 
 
+def test_the_preview_leads_back_to_editing_the_same_lesson(client, editor, draft):
+    client.force_login(editor)
+    page = client.get(reverse("admin:education_lesson_preview", args=[draft.pk])).content.decode()
+    editing = reverse("admin:education_lesson_change", args=[draft.pk])
+    assert f'href="{editing}">Back to editing</a>' in page
+
+
 @pytest.mark.parametrize("seen_version", [None, "abc"])
 def test_a_save_without_a_sound_version_is_refused_and_changes_nothing(
     client, editor, reviewer, draft, seen_version

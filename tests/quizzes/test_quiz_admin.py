@@ -101,6 +101,8 @@ def test_the_preview_shows_the_quiz_and_creates_no_attempt(editor_client, quiz):
     assert response.status_code == 200
     assert "Stem 1" in response.content.decode()
     assert not Attempt.objects.exists()
+    editing = reverse("admin:quizzes_quiz_change", args=[quiz.pk])
+    assert f'href="{editing}">Back to editing</a>' in response.content.decode()
 
 
 def test_duplicating_a_quiz_makes_a_draft_copy_with_its_questions(editor_client, quiz):
