@@ -86,7 +86,9 @@ class DraftBesideLiveAdminMixin:
                 show_save_and_add_another=False,
                 show_delete=False,
             )
-        return super().render_change_form(request, context, add, change, form_url, obj)
+        return super().render_change_form(
+            request, context, add=add, change=change, form_url=form_url, obj=obj
+        )
 
     def get_urls(self):
         return [

@@ -317,7 +317,9 @@ class WorkflowAdminMixin(LockedVersionAdminMixin, VersionHistoryMixin):
         if obj is not None and obj.status == Status.DRAFT:
             last = workflow.latest_event(obj, WorkflowAction.SUBMITTED, WorkflowAction.RETURNED)
             context["returned"] = last if last and last.action == WorkflowAction.RETURNED else None
-        return super().render_change_form(request, context, add, change, form_url, obj)
+        return super().render_change_form(
+            request, context, add=add, change=change, form_url=form_url, obj=obj
+        )
 
     def response_change(self, request, obj):
         if "_submit_for_review" in request.POST:

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "bootstrap",
     "axes",
     "simple_history",
+    "nested_admin",
     "django_otp",
     "django_otp.plugins.otp_totp",
 ]

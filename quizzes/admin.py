@@ -1,3 +1,4 @@
+import nested_admin
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -14,6 +15,7 @@ from django.utils.translation import ngettext
 from education.admin import DraftBesideLiveAdminMixin, ReadOnlyAdmin
 from education.admin_workflow import (
     LockedVersionAdminMixin,
+    LockedVersionForm,
     VersionHistoryMixin,
     WorkflowAdminMixin,
 )
@@ -55,6 +57,11 @@ class ChoiceInlineFormSet(LabelledInlineFormSet):
 
     def clean(self):
         super().clean()
+        # On the quiz's page (nested_admin), a blank question row added and left empty is
+        # neither saved nor checked.
+        row = getattr(self, "parent_form", None)
+        if row is not None and row.instance.pk is None and not row.has_changed():
+            return
         kept = [
             form.cleaned_data
             for form in self.forms
@@ -65,37 +72,53 @@ class ChoiceInlineFormSet(LabelledInlineFormSet):
             raise forms.ValidationError(problems)
 
 
-class ChoiceInline(admin.TabularInline):
+class ChoiceInline(nested_admin.NestedTabularInline):
+    """A question's choices: on the question's page and, nested, on its quiz's page."""
+
     model = Choice
     formset = ChoiceInlineFormSet
     fields = ("position", "text", "is_correct", "feedback", "versions_link")
     # Wide enough to read a whole choice and its feedback.
     formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 50})}}
     readonly_fields = ("versions_link",)
-    extra = 0
-    min_num = 2
+    # A new question starts with two blank choices; fewer than two kept is refused with the
+    # answer key's own message (ChoiceInlineFormSet). Not min_num: that would make a blank
+    # question row, added and left empty on the quiz's page, demand its choices' texts.
+    min_num = 0
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 2 if obj is None or obj.pk is None else 0
 
     @admin.display(description=_("versions"))
     def versions_link(self, choice):
         return admin_link("admin:quizzes_choice_versions", choice, _("Versions and changes"))
 
+    @staticmethod
+    def editable(question):
+        # The question (None or unsaved in the quiz page's blank row), or, when the quiz page
+        # lists its inlines, the quiz.
+        if question is None or question.pk is None:
+            return True
+        quiz = question if isinstance(question, Quiz) else question.quiz
+        return quiz.accepts_edits
+
     def has_add_permission(self, request, obj=None):
-        return (obj is None or obj.quiz.accepts_edits) and super().has_add_permission(request, obj)
+        return self.editable(obj) and super().has_add_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return (obj is None or obj.quiz.accepts_edits) and super().has_change_permission(
-            request, obj
-        )
+        return self.editable(obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         # Attempts show the choices they were given; retire the question instead.
-        if obj is not None and (not obj.quiz.accepts_edits or obj.attempt_questions.exists()):
+        if not self.editable(obj) or (
+            isinstance(obj, Question) and obj.pk and obj.attempt_questions.exists()
+        ):
             return False
         return super().has_delete_permission(request, obj)
 
 
 @admin.register(Question)
-class QuestionAdmin(LockedVersionAdminMixin, VersionHistoryMixin, admin.ModelAdmin):
+class QuestionAdmin(LockedVersionAdminMixin, VersionHistoryMixin, nested_admin.NestedModelAdmin):
     list_display = ("short_stem", "quiz", "kind", "points", "position", "is_active")
     list_filter = ("quiz", "kind", "is_active")
     list_select_related = ("quiz",)
@@ -164,10 +187,36 @@ class QuestionAdmin(LockedVersionAdminMixin, VersionHistoryMixin, admin.ModelAdm
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class QuestionInline(admin.TabularInline):
+def row_changed(form):
+    """Whether a question's row on the quiz page changes it: its own fields or its choices
+    (nested_admin hangs the choice formset on the question's form)."""
+    return form.has_changed() or any(
+        choices.has_changed() for choices in getattr(form, "nested_formsets", ())
+    )
+
+
+class QuestionRowForm(LockedVersionForm):
+    """A question on its quiz's page, locked like the question's own page. A row left as it
+    was is not saved, so it is not checked: a question someone changed meanwhile on its own
+    page does not stop the rest of the quiz from being saved."""
+
+    def clean(self):
+        if self.instance.pk and not row_changed(self):
+            return forms.ModelForm.clean(self)
+        return super().clean()
+
+
+class QuestionInline(nested_admin.NestedStackedInline):
     model = Question
+    form = QuestionRowForm
     formset = LabelledInlineFormSet
-    fields = ("position", "kind", "stem", "points", "is_active", "item_check")
+    inlines = [ChoiceInline]
+    fields = (
+        ("position", "kind", "points", "is_active"),
+        "stem",
+        "item_check",
+        "seen_version",
+    )
     readonly_fields = ("item_check",)
     extra = 0
     show_change_link = True
@@ -198,7 +247,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
+class QuizAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, nested_admin.NestedModelAdmin):
     list_display = (
         "title", "lesson", "status", "pass_mark", "active_questions", "clinical_reviewer",
         "next_review_due", "updated_by", "updated_at",
@@ -312,7 +361,7 @@ class QuizAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
         if formset.model is Question:
             # A question changed here moves its version on, so a page of it opened before
             # is refused instead of overwriting this change.
-            changed = [f.instance.pk for f in formset.forms if f.instance.pk and f.has_changed()]
+            changed = [f.instance.pk for f in formset.forms if f.instance.pk and row_changed(f)]
             super().save_formset(request, form, formset, change)
             Question.objects.filter(pk__in=changed).update(version=F("version") + 1)
             return

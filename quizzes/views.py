@@ -48,15 +48,18 @@ def quiz_list(request):
 
 def quiz_detail(request, slug):
     quiz = published_quiz(slug)
-    services.close_overdue_attempts(learner=request.user, quiz=quiz)
     attempts = list(Attempt.objects.filter(quiz=quiz, learner=request.user))
+    now = timezone.now()
+    for attempt in attempts:
+        attempt.time_is_up = attempt.is_open and not attempt.accepts_answers_at(now)
     return render(
         request,
         "quizzes/quiz_detail.html",
         {
             "quiz": quiz,
             "attempts": attempts,
-            "open_attempt": next((a for a in attempts if a.is_open), None),
+            "open_attempt": next((a for a in attempts if a.is_open and not a.time_is_up), None),
+            "time_up_attempt": next((a for a in attempts if a.time_is_up), None),
             "attempts_left": services.attempts_left(quiz, request.user),
             "question_count": quiz.draw_count or quiz.questions.filter(is_active=True).count(),
         },
@@ -74,11 +77,10 @@ def start(request, slug):
     return redirect("quizzes:attempt", pk=attempt.pk)
 
 
-def _close_if_overdue(attempt):
-    if attempt.is_open and not attempt.accepts_answers_at(timezone.now()):
-        services.submit_attempt(attempt=attempt)
-        return True
-    return not attempt.is_open
+def _answering_is_over(attempt):
+    """Finished, or out of time. An attempt out of time is closed by the learner's "See your
+    result" (a POST) or by the close_overdue_attempts job, never by a page being read."""
+    return not attempt.accepts_answers_at(timezone.now())
 
 
 @never_cache
@@ -87,7 +89,7 @@ def attempt_page(request, pk):
     # The quiz as every learner sees it comes from the cache; one no longer published (an
     # attempt outlives its quiz's archiving) is read from the database.
     attempt.quiz = outline().quiz(attempt.quiz_id) or attempt.quiz
-    if _close_if_overdue(attempt):
+    if _answering_is_over(attempt):
         return redirect("quizzes:attempt-result", pk=attempt.pk)
     questions = list(attempt.questions.all())
     return render(
@@ -183,10 +185,11 @@ def _revision(raw):
 @never_cache
 def submit(request, pk):
     attempt = attempt_for_user(request, pk)
-    if _close_if_overdue(attempt):
-        return redirect("quizzes:attempt-result", pk=attempt.pk)
     if request.method == "POST":
+        # Marks it, late or not (an attempt out of time keeps the answers saved in time).
         services.submit_attempt(attempt=attempt)
+        return redirect("quizzes:attempt-result", pk=attempt.pk)
+    if _answering_is_over(attempt):
         return redirect("quizzes:attempt-result", pk=attempt.pk)
     questions = list(attempt.questions.all())
     return render(
@@ -204,9 +207,9 @@ def submit(request, pk):
 def result(request, pk):
     attempt = attempt_for_user(request, pk)
     if attempt.is_open:
-        if not _close_if_overdue(attempt):
+        if not _answering_is_over(attempt):
             return redirect("quizzes:attempt", pk=attempt.pk)
-        attempt.refresh_from_db()
+        return render(request, "quizzes/time_up.html", {"attempt": attempt, "quiz": attempt.quiz})
     quiz = attempt.quiz
     questions = list(attempt.questions.all())
     for question in questions:  # one report form each, with ids of its own

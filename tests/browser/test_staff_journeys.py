@@ -205,33 +205,46 @@ def test_an_editor_fixes_an_answer_key_and_the_regrade_dry_run_lists_the_old_att
     edith.check_page()
     draft = Quiz.objects.get(draft_of=quiz)
     draft_question = draft.questions.get(position=question.position)
-    admin.locator(f'a.inlinechangelink[href$="/question/{draft_question.pk}/change/"]').click()
-    expect(admin.locator("#id_choices-TOTAL_FORMS")).to_be_attached()
-    edith.check_page()
+    # The key is fixed on the quiz's own page, where each question shows its choices.
+    question_row = admin.locator(
+        f'input[name^="questions-"][name$="-id"][value="{draft_question.pk}"]'
+    )
+    question_prefix = question_row.get_attribute("name").removesuffix("-id")
     for choice, right in [(learners_choice, True), (old_key, False)]:
         copy = draft_question.choices.get(text=choice.text)
-        # The inline row of a choice: the one whose hidden id field holds its pk.
-        row_id = admin.locator(f'input[name^="choices-"][name$="-id"][value="{copy.pk}"]')
+        # The nested row of a choice: the one whose hidden id field holds its pk.
+        row_id = admin.locator(
+            f'input[name^="{question_prefix}-choices-"][name$="-id"][value="{copy.pk}"]'
+        )
         prefix = row_id.get_attribute("name").removesuffix("-id")
         admin.locator(f"#id_{prefix}-is_correct").set_checked(right)
-    admin.get_by_role("button", name="Save", exact=True).click()
-    expect_message(admin, "was changed successfully")
-    edith.check_page()
-    assert {c.text for c in draft_question.choices.filter(is_correct=True)} == {
-        learners_choice.text
-    }
-    assert serious_violations(admin) == []  # the question's form and its choice rows
-    edith.goto(f"/admin/quizzes/quiz/{draft.pk}/change/")
-    assert serious_violations(admin) == []  # the quiz's form and its question rows
+    # "Add another Question" gives a blank question with two blank choices; left empty, it
+    # is not saved and stops nothing.
+    admin.get_by_role("link", name="Add another Question", exact=True).click()
+    added = f"questions-{draft.questions.count()}"
+    expect(admin.locator(f'textarea[name="{added}-stem"]')).to_be_visible()
+    expect(admin.locator(f'input[name^="{added}-choices-"][name$="-text"]:visible')).to_have_count(
+        2
+    )
+    edith.screenshot("admin-quiz-draft")
+    assert serious_violations(admin) == []  # the quiz's form, its questions and their choices
     admin.get_by_role("button", name="Save and submit for review").first.click()
     key_change = (
         f"Answer key changed: the correct answer was “{old_key.text}”, "
         f"is now “{learners_choice.text}”."
     )
     expect(admin.locator("#content")).to_contain_text(key_change)
+    assert {c.text for c in draft_question.choices.filter(is_correct=True)} == {
+        learners_choice.text
+    }
     admin.locator("#transition-submit").get_by_label("Comment").fill("Fixed the key.")
     admin.get_by_role("button", name="Submit for review").click()
     expect_message(admin, "Submitted for review.")
+    edith.check_page()
+    # A question has its own page too, with the same choice rows.
+    edith.goto(f"/admin/quizzes/question/{draft_question.pk}/change/")
+    expect(admin.locator("#id_choices-TOTAL_FORMS")).to_be_attached()
+    assert serious_violations(admin) == []  # the question's form and its choice rows
     edith.check_page()
 
     # A reviewer publishes the draft with sign-off: the live quiz takes the new key.

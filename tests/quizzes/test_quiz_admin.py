@@ -10,6 +10,7 @@ from education.models import Status
 from quizzes import services
 from quizzes.models import Attempt, Question, Quiz
 from tests.education.factories import make_course, make_lesson
+from tests.form_data import form_data
 from tests.quizzes.factories import choice_id, make_quiz
 
 
@@ -300,3 +301,125 @@ def test_a_question_page_without_the_version_it_was_opened_at_is_refused(
     response = client.post(reverse("admin:quizzes_question_change", args=[question.pk]), data)
     assert response.status_code == 200
     assert "out of date or incomplete" in response.content.decode()
+
+
+def quiz_page(client, quiz):
+    """The quiz's change page as served, and the data its form would send unchanged."""
+    url = reverse("admin:quizzes_quiz_change", args=[quiz.pk])
+    return url, form_data(client.get(url).content.decode(), "quiz_form")
+
+
+def key_of(question):
+    return set(question.choices.filter(is_correct=True).values_list("text", flat=True))
+
+
+def test_a_questions_answer_key_is_changed_on_its_quizs_page(editor_client, draft_quiz):
+    question = draft_quiz.questions.get(position=1)
+    url, data = quiz_page(editor_client, draft_quiz)
+    del data["questions-0-choices-0-is_correct"]  # "right" is no longer the answer,
+    data["questions-0-choices-1-is_correct"] = "on"  # "wrong" is
+    response = editor_client.post(url, data)
+    assert response.status_code == 302
+    assert key_of(question) == {"wrong"}
+    # A page of the question opened before this save is now out of date.
+    question.refresh_from_db()
+    assert question.version == 2
+
+
+def test_a_question_left_without_its_answer_on_the_quizs_page_is_refused(
+    editor_client, draft_quiz
+):
+    question = draft_quiz.questions.get(position=1)
+    url, data = quiz_page(editor_client, draft_quiz)
+    del data["questions-0-choices-0-is_correct"]
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert (
+        "A single best answer question needs exactly one correct choice, not 0."
+        in response.content.decode()
+    )
+    assert key_of(question) == {"right"}
+
+
+def test_a_question_changed_on_its_own_page_meanwhile_is_not_overwritten_from_the_quiz(
+    editor_client, draft_quiz
+):
+    first, second = draft_quiz.questions.order_by("position")
+    url, opened_before = quiz_page(editor_client, draft_quiz)
+    # Somebody fixes the first question's stem on its own page.
+    question_url = reverse("admin:quizzes_question_change", args=[first.pk])
+    own_page = form_data(editor_client.get(question_url).content.decode(), "question_form")
+    own_page["stem"] = "A better stem"
+    assert editor_client.post(question_url, own_page).status_code == 302
+
+    # The quiz page opened before cannot overwrite it, nor its choices ...
+    stale = {**opened_before, "questions-0-choices-1-feedback": "Stale feedback"}
+    response = editor_client.post(url, stale)
+    assert response.status_code == 200
+    assert "since you opened it. Nothing was saved" in response.content.decode()
+    first.refresh_from_db()
+    assert first.stem == "A better stem"
+    assert not first.choices.filter(feedback="Stale feedback").exists()
+
+    # Opened again, the quiz page shows their change and saves the editor's.
+    url, opened_again = quiz_page(editor_client, draft_quiz)
+    assert opened_again["questions-0-stem"] == "A better stem"
+    opened_again["questions-1-stem"] = "Second, reworded"
+    assert editor_client.post(url, opened_again).status_code == 302
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert (first.stem, second.stem) == ("A better stem", "Second, reworded")
+
+
+def add_question_row(data, index, *, stem, choices):
+    """A question added on the quiz page (a new row with its nested choice rows)."""
+    data["questions-TOTAL_FORMS"] = str(index + 1)
+    prefix = f"questions-{index}"
+    data.update(
+        {
+            f"{prefix}-position": str(index + 1),
+            f"{prefix}-kind": "single",
+            f"{prefix}-stem": stem,
+            f"{prefix}-points": "1",
+            f"{prefix}-is_active": "on",
+            f"{prefix}-choices-TOTAL_FORMS": str(len(choices)),
+            f"{prefix}-choices-INITIAL_FORMS": "0",
+            f"{prefix}-choices-MIN_NUM_FORMS": "2",
+            f"{prefix}-choices-MAX_NUM_FORMS": "1000",
+        }
+    )
+    for number, (text, correct) in enumerate(choices):
+        data[f"{prefix}-choices-{number}-position"] = str(number)
+        data[f"{prefix}-choices-{number}-text"] = text
+        if correct:
+            data[f"{prefix}-choices-{number}-is_correct"] = "on"
+
+
+def test_a_question_added_on_the_quizs_page_needs_its_answer_key(editor_client, draft_quiz):
+    url, data = quiz_page(editor_client, draft_quiz)
+    add_question_row(data, 2, stem="Which is right?", choices=[("this", False), ("that", False)])
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert "needs exactly one correct choice, not 0." in response.content.decode()
+    assert draft_quiz.questions.count() == 2
+
+    add_question_row(data, 2, stem="Which is right?", choices=[("this", True), ("that", False)])
+    assert editor_client.post(url, data).status_code == 302
+    added = draft_quiz.questions.get(stem="Which is right?")
+    assert key_of(added) == {"this"}
+
+
+def test_a_blank_question_row_left_empty_on_the_quizs_page_is_ignored(editor_client, draft_quiz):
+    url, data = quiz_page(editor_client, draft_quiz)
+    # "Add another Question" copies the page's blank row and its two blank choice rows.
+    for name, value in list(data.items()):
+        for blank, added in [
+            ("questions-__prefix__-", "questions-2-"),
+            ("questions-empty-", "questions-2-"),
+        ]:
+            if name.startswith(blank) and "__prefix__-" not in name.removeprefix(blank):
+                data[name.replace(blank, added, 1)] = value
+    data["questions-TOTAL_FORMS"] = "3"
+    response = editor_client.post(url, data)
+    assert response.status_code == 302
+    assert draft_quiz.questions.count() == 2

@@ -458,3 +458,39 @@ def test_a_passed_result_page_finds_the_next_step_in_a_fixed_number_of_queries(
     # lessons are in the cache under it), and whether the learner has completed the course.
     with django_assert_num_queries(8):
         assert learner_client.get(url).status_code == 200
+
+
+def test_reading_the_pages_of_an_attempt_out_of_time_changes_nothing(learner_client, learner):
+    timed = make_quiz(slug="timed", questions=2, time_limit_minutes=10)
+    attempt = services.start_attempt(
+        learner=learner,
+        quiz=timed,
+        now=datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=30),
+    )
+    result_url = reverse("quizzes:attempt-result", args=[attempt.pk])
+    for name in ("quizzes:attempt", "quizzes:attempt-submit"):
+        assert learner_client.get(reverse(name, args=[attempt.pk])).url == result_url
+    quiz_page = learner_client.get(reverse("quizzes:quiz", args=[timed.slug])).content.decode()
+    assert "The time for attempt 1 has run out." in quiz_page
+    page = learner_client.get(result_url).content.decode()
+    assert "Time is up" in page and "See your result" in page
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.IN_PROGRESS  # no write on a GET
+
+
+def test_see_your_result_scores_the_answers_saved_in_time(learner_client, learner):
+    timed = make_quiz(slug="timed", questions=2, time_limit_minutes=10)
+    started = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=30)
+    attempt = services.start_attempt(learner=learner, quiz=timed, now=started)
+    row = attempt.questions.order_by("position").first()
+    services.save_answer(
+        attempt=attempt,
+        attempt_question=row,
+        choice_ids=[choice_id(row, "right")],
+        now=started + datetime.timedelta(minutes=5),
+    )
+    response = learner_client.post(reverse("quizzes:attempt-submit", args=[attempt.pk]))
+    assert response.url == reverse("quizzes:attempt-result", args=[attempt.pk])
+    attempt.refresh_from_db()
+    assert (attempt.state, attempt.score) == (AttemptState.EXPIRED, 1)
+    assert attempt.submitted_at == attempt.deadline
