@@ -162,19 +162,28 @@ class VersionHistoryMixin:
                 return redirect(request.path)
             messages.success(request, self.restore_message(historical, restored))
             return redirect(change_url(restored))
+        # Related rows (a quiz's lesson...) read once for all versions, not once per version.
+        related = [
+            f.name
+            for f in self.model._meta.fields
+            if f.many_to_one and f.name in self.version_fields()
+        ]
         records = list(
-            obj.history.select_related("history_user").order_by("-history_date", "-history_id")
+            obj.history.select_related("history_user")
+            .prefetch_related(*related)
+            .order_by("-history_date", "-history_id")
         )
         # Each version's content lasted until the next one was saved (None: it is current).
         until = {
             record.history_id: newer.history_date if newer else None
             for record, newer in zip(records, [None, *records[:-1]], strict=True)
         }
+        past = self.version_past(obj)
         versions = []
         for record, previous in zip(records, [*records[1:], None], strict=True):
             changes = None
             if previous is not None:
-                changes = self.compare_versions(previous, record, until)
+                changes = self.compare_versions(previous, record, until, past)
             versions.append({"record": record, "changes": changes})
         chosen = self.chosen_pair(request, records)
         context = {
@@ -184,7 +193,7 @@ class VersionHistoryMixin:
             "title": _("Versions of %(item)s") % {"item": obj},
             "versions": versions,
             "chosen": chosen,
-            "chosen_changes": self.compare_versions(*chosen, until) if chosen else None,
+            "chosen_changes": self.compare_versions(*chosen, until, past) if chosen else None,
             "can_restore": self.has_restore_permission(request, obj),
         }
         return TemplateResponse(request, "admin/education/versions.html", context)
@@ -207,11 +216,12 @@ class VersionHistoryMixin:
             if f.name in recorded and f.name not in self.unversioned_fields
         ]
 
-    def compare_versions(self, older, newer, until):
+    def compare_versions(self, older, newer, until, past):
         """What changed from the saved version `older` to `newer` (historical records;
-        `until`: {history_id: when each version was replaced})."""
+        `until`: {history_id: when each version was replaced}; `past`: what
+        version_past read for the page)."""
         names = self.version_fields()
-        parts, template = self.version_parts(older, newer, until)
+        parts, template = self.version_parts(older, newer, until, past)
         return compare_values(
             self.model,
             values_of(older, names),
@@ -220,7 +230,12 @@ class VersionHistoryMixin:
             part_template=template,
         )
 
-    def version_parts(self, older, newer, until):
+    def version_past(self, obj):
+        """What a kind of content reads once for a page comparing its versions (the
+        history of its parts), handed to each version_parts call."""
+        return None
+
+    def version_parts(self, older, newer, until, past):
         """(parts, template) a kind of content adds to a comparison of versions."""
         return [], ""
 

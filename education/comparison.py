@@ -163,6 +163,8 @@ def values_of(obj, names):
                 values[name] = getattr(obj, name)
             except model_field.related_model.DoesNotExist:
                 values[name] = _("(deleted)")
+            if values[name] is None and getattr(obj, model_field.attname) is not None:
+                values[name] = _("(deleted)")  # prefetched, and gone
         else:
             values[name] = getattr(obj, name)
     return values

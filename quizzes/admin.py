@@ -149,7 +149,7 @@ class QuestionAdmin(LockedVersionAdminMixin, VersionHistoryMixin, nested_admin.N
     def item_check(self, question):
         return findings_list(question_findings(question))
 
-    def version_parts(self, older, newer, until):
+    def version_parts(self, older, newer, until, past):
         # Its choices and answer key, from the choices' own history; its own texts are
         # compared as fields.
         changes = comparison.question_versions(newer, older)
@@ -347,12 +347,15 @@ class QuizAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, nested_admin.Nest
     def restore(self, historical, user):
         return drafts.restore_quiz_version(historical=historical, user=user)
 
-    def version_parts(self, older, newer, until):
+    def version_past(self, quiz):
+        return comparison.QuizPast(quiz.id)
+
+    def version_parts(self, older, newer, until, past):
         # The questions of a version are those saved before the next version of the quiz.
         return (
             comparison.compare_questions(
-                comparison.questions_at(older.id, until[older.history_id]),
-                comparison.questions_at(newer.id, until[newer.history_id]),
+                past.questions_at(until[older.history_id]),
+                past.questions_at(until[newer.history_id]),
             ),
             "admin/quizzes/_question_changes.html",
         )

@@ -7,6 +7,7 @@ identity, never by position, as publishing matches them (quizzes.drafts)."""
 
 from dataclasses import dataclass, field
 
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from education.comparison import compare_values
@@ -96,42 +97,55 @@ def _latest_before(records, before):
     return {pk: record for pk, record in latest.items() if record.history_type != "-"}
 
 
-def questions_at(quiz_id, before):
-    """The questions of a quiz as they were just before `before` (a datetime; None: now),
-    from the questions' and choices' history. The admin saves a quiz, then its questions,
-    then their choices: the questions of one saved version of a quiz are those saved before
-    its next version."""
-    questions = _latest_before(
-        Question.history.filter(quiz_id=quiz_id).order_by("history_date", "history_id"), before
-    )
-    choice_records = _latest_before(
-        Choice.history.filter(question_id__in=list(questions)).order_by(
-            "history_date", "history_id"
-        ),
-        before,
-    )
-    by_question = {}
-    for record in sorted(choice_records.values(), key=lambda row: (row.position, row.id)):
-        by_question.setdefault(record.question_id, []).append(
-            ChoiceState(record.id, record.text, record.is_correct, record.feedback)
+class QuizPast:
+    """The questions of one quiz as they were at any past moment, from the questions' and
+    choices' history, read once (three queries) however many versions a page compares.
+    The admin saves a quiz, then its questions, then their choices: the questions of one
+    saved version of a quiz are those saved before its next version."""
+
+    def __init__(self, quiz_id):
+        self.quiz_id = quiz_id
+
+    @cached_property
+    def _history(self):
+        questions = list(
+            Question.history.filter(quiz_id=self.quiz_id).order_by("history_date", "history_id")
         )
-    # Choices saved without history (bulk loads) leave a question's past choices unknown.
-    unknown = set(
-        Choice.objects.filter(question_id__in=list(questions))
-        .exclude(id__in=Choice.history.values("id"))
-        .values_list("question_id", flat=True)
-    )
-    ordered = sorted(questions.values(), key=lambda row: (row.position, row.id))
-    return numbered(
-        [
-            _state(
-                record,
-                record.id,
-                None if record.id in unknown else by_question.get(record.id, []),
+        ids = list({record.id for record in questions})
+        choices = list(
+            Choice.history.filter(question_id__in=ids).order_by("history_date", "history_id")
+        )
+        # Choices saved without history (bulk loads) leave a question's past choices unknown.
+        unknown = set(
+            Choice.objects.filter(question_id__in=ids)
+            .exclude(id__in=Choice.history.values("id"))
+            .values_list("question_id", flat=True)
+        )
+        return questions, choices, unknown
+
+    def questions_at(self, before):
+        """The questions just before `before` (a datetime; None: now)."""
+        question_records, choice_history, unknown = self._history
+        questions = _latest_before(question_records, before)
+        choice_records = _latest_before(
+            [record for record in choice_history if record.question_id in questions], before
+        )
+        by_question = {}
+        for record in sorted(choice_records.values(), key=lambda row: (row.position, row.id)):
+            by_question.setdefault(record.question_id, []).append(
+                ChoiceState(record.id, record.text, record.is_correct, record.feedback)
             )
-            for record in ordered
-        ]
-    )
+        ordered = sorted(questions.values(), key=lambda row: (row.position, row.id))
+        return numbered(
+            [
+                _state(
+                    record,
+                    record.id,
+                    None if record.id in unknown else by_question.get(record.id, []),
+                )
+                for record in ordered
+            ]
+        )
 
 
 def _quoted(texts):

@@ -598,3 +598,23 @@ def test_a_version_that_does_not_exist_is_reported_and_nothing_is_restored(
     assert "That version does not exist: nothing was restored." in response.content.decode()
     assert not Quiz.objects.filter(draft_of=quiz).exists()
     assert not restored_events().exists()
+
+
+def test_the_quiz_versions_page_reads_question_history_once_however_many_versions(
+    editor_client, quiz, django_assert_max_num_queries
+):
+    def queries_for_page():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert editor_client.get(versions_url(quiz)).status_code == 200
+        return len(captured)
+
+    edit(quiz, pass_mark=80)
+    few = queries_for_page()
+    for mark in (81, 82, 83, 84, 85):
+        edit(quiz, pass_mark=mark)
+        edit(quiz.questions.get(position=1), stem=f"Stem at pass mark {mark}")
+
+    assert queries_for_page() == few
