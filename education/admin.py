@@ -131,21 +131,35 @@ class CourseAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmi
     list_select_related = ("clinical_reviewer",)
     search_fields = ("title", "summary")
     prepopulated_fields = {"slug": ("title",)}
-    readonly_fields = ("updated_by", "updated_at")
+    # The release date is when publishing first showed the course to learners.
+    readonly_fields = ("updated_by", "updated_at", "released_on")
     live_content_fields = (
         "title", "slug", "position", "summary", "audience", "objectives", "disclaimer",
+        "conflict_of_interest",
     )  # fmt: skip
     # The draft shares its live course's address, which publishing keeps.
     draft_frozen_fields = ("slug",)
     fieldsets = (
         (None, {"fields": ("title", "slug", "position", "draft_of")}),
-        (_("Text"), {"fields": ("summary", "audience", "objectives", "disclaimer")}),
+        (
+            _("Text"),
+            {
+                "fields": (
+                    "summary",
+                    "audience",
+                    "objectives",
+                    "disclaimer",
+                    "conflict_of_interest",
+                )
+            },
+        ),
         (
             _("Workflow and clinical governance"),
             {
                 "fields": (
                     "status",
                     "publish_at",
+                    "released_on",
                     "clinical_reviewer",
                     "reviewed_on",
                     "next_review_due",

@@ -39,6 +39,13 @@ class PublishedQuerySet(models.QuerySet):
     def published(self):
         return self.filter(live_q())
 
+    def never_signed_off(self):
+        """Live rows shown to learners that no named clinical reviewer has approved."""
+        return self.live_rows().filter(
+            Q(status=Status.PUBLISHED)
+            & (Q(clinical_reviewer__isnull=True) | Q(reviewed_on__isnull=True))
+        )
+
 
 class CourseQuerySet(PublishedQuerySet):
     def published(self):
@@ -177,9 +184,31 @@ class Course(Governed):
             "disclaimer."
         ),
     )
+    conflict_of_interest = models.TextField(
+        _("conflict-of-interest statement"),
+        blank=True,
+        help_text=_(
+            "The authors' and clinical reviewer's declared interests, shown to learners before "
+            "they start and on the certificate. Blank: shown as not yet recorded."
+        ),
+    )
+    released_on = models.DateField(
+        _("released on"),
+        null=True,
+        blank=True,
+        help_text=_("When learners first saw the course. Set when it is first published."),
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
     # Only the course's own fields: its lessons and quizzes stay attached to the live row.
-    DRAFT_FIELDS = ("title", "summary", "audience", "objectives", "disclaimer", "position")
+    DRAFT_FIELDS = (
+        "title",
+        "summary",
+        "audience",
+        "objectives",
+        "disclaimer",
+        "conflict_of_interest",
+        "position",
+    )
 
     objects = CourseQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["loaded_fingerprint", "updated_at"])

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from education.dates import short_datetime
-from education.models import Governed, Lesson, Status, WorkflowAction, WorkflowEvent
+from education.models import Course, Governed, Lesson, Status, WorkflowAction, WorkflowEvent
 
 PUBLISH_PERMISSION = "education.publish_content"
 SIGN_OFF_FIELDS = ("clinical_reviewer", "reviewed_on", "next_review_due")
@@ -185,6 +185,10 @@ def publish(*, obj, user, reviewer, reviewed_on, next_review_due=None, publish_a
             publish_at=publish_at if scheduled else None,
             updated_by=user,
         )
+        if isinstance(obj, Course) and obj.released_on is None and not obj.draft_of_id:
+            # Its first version: learners see it from today, or from the scheduled time.
+            obj.released_on = timezone.localdate(publish_at if scheduled else now)
+            obj.save(update_fields=["released_on"])
         if isinstance(obj, Lesson) and material_change:
             obj.material_change_at = publish_at if scheduled else now
             obj.save(update_fields=["material_change_at"])

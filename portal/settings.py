@@ -269,6 +269,8 @@ CONTENT_VERSION_SECONDS = env_int("DJANGO_CONTENT_VERSION_SECONDS", 1, minimum=0
 # The longest anything is kept under one version (a reviewer's renamed display name, which
 # does not move the version, shows within this).
 CONTENT_CACHE_SECONDS = env_int("DJANGO_CONTENT_CACHE_SECONDS", 3600, minimum=1)
+# Item analysis flags a question only from this many (first) attempts at it.
+ITEM_FLAG_MIN_ATTEMPTS = env_int("DJANGO_ITEM_FLAG_MIN_ATTEMPTS", 30, minimum=2)
 
 # No inline script or style anywhere: pages load only the portal's own files.
 # data: images are allowed because Bootstrap draws its form and menu icons as data: SVGs.

@@ -61,7 +61,7 @@ class Outline:
 
 
 def _build_outline():
-    courses = list(Course.objects.published())
+    courses = list(Course.objects.published().select_related("clinical_reviewer"))
     by_id = {course.pk: course for course in courses}
     lessons = list(Lesson.objects.published().outline())
     for lesson in lessons:

@@ -73,6 +73,20 @@ def remove(schema_editor, tables=CONTENT_TABLES):
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger_name(table, operation)}")
 
 
+def reinstall(*tables):
+    """A migration operation putting back the triggers of `tables`: SQLite adds a column by
+    rebuilding the table, which drops its triggers (PostgreSQL keeps them). Removing first
+    makes it safe on both. Every migration that rebuilds a content table on SQLite needs one:
+    tests/content_cache/test_content_version.py fails if a trigger is missing."""
+    from django.db import migrations
+
+    def put_back(apps, schema_editor):
+        remove(schema_editor, tables=tables)
+        install(schema_editor, tables=tables)
+
+    return migrations.RunPython(put_back, migrations.RunPython.noop)
+
+
 def installed(connection):
     """The content tables that have their trigger, read from the database's catalogue."""
     with connection.cursor() as cursor:

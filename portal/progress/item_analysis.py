@@ -8,6 +8,7 @@ import math
 import statistics
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 FACILITY_LOW = 0.20
@@ -20,6 +21,19 @@ FLAG_LABELS = {
     "negative": _("negative discrimination: check the answer key"),
     "low": _("low discrimination (below 0.1)"),
 }
+
+
+def enough_attempts(attempts):
+    """Whether a question's figures come from enough attempts to flag it
+    (ITEM_FLAG_MIN_ATTEMPTS): from a handful, facility and discrimination say more about
+    chance than about the question. The stored figures keep every flag; this decides, when
+    they are read, which are shown, so a changed setting needs no recomputation."""
+    return attempts >= settings.ITEM_FLAG_MIN_ATTEMPTS
+
+
+def shown_flags(item):
+    """The flags of a stored item (a dict of ItemStats) that editors are shown."""
+    return item.get("flags", []) if enough_attempts(item.get("attempts", 0)) else []
 
 
 def pearson(xs, ys):

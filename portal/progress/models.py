@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from education.models import LIVE_ROWS, Course
+from portal.progress.item_analysis import shown_flags
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
@@ -163,4 +164,4 @@ class ItemStatistics(models.Model):
 
     @property
     def flagged_items(self):
-        return [item for item in self.data.get("items", []) if item.get("flags")]
+        return [item for item in self.data.get("items", []) if shown_flags(item)]

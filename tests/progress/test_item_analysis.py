@@ -22,6 +22,12 @@ EXPECTED = [  # facility, discrimination, discriminative efficiency
 
 
 @pytest.fixture
+def flags_from_six(settings):
+    """The six learners below are enough to flag (the default asks for 30)."""
+    settings.ITEM_FLAG_MIN_ATTEMPTS = 6
+
+
+@pytest.fixture
 def analysed_quiz(make_user, db):
     quiz = make_quiz(questions=4)
     for n, marks in enumerate(MARKS):
@@ -44,7 +50,7 @@ def test_pearson_and_alpha_match_hand_computed_values():
     assert pearson([1, 1], [1, 1]) is None
 
 
-def test_item_statistics_match_hand_computed_values(analysed_quiz):
+def test_item_statistics_match_hand_computed_values(analysed_quiz, flags_from_six):
     data = statistics.refresh(analysed_quiz)
     assert data["summary"]["attempts"] == 6
     assert data["summary"]["mean_percent"] == pytest.approx(50.0)
@@ -72,7 +78,9 @@ def test_new_attempts_mark_the_stored_statistics_stale(
     assert ItemStatistics.objects.get(quiz=analysed_quiz).stale
 
 
-def test_the_page_reads_stored_figures_and_editors_can_recompute(client, editor, analysed_quiz):
+def test_the_page_reads_stored_figures_and_editors_can_recompute(
+    client, editor, analysed_quiz, flags_from_six
+):
     client.force_login(editor)
     url = reverse("progress:item-analysis", args=[analysed_quiz.slug])
     assert "Not computed yet" in client.get(url).content.decode()
@@ -113,3 +121,31 @@ def test_the_scheduled_command_recomputes_only_what_is_stale(analysed_quiz, caps
     assert "Recomputed 2" in capsys.readouterr().out
     call_command("refresh_item_statistics")
     assert "Recomputed 0" in capsys.readouterr().out
+
+
+def test_a_question_is_not_flagged_from_fewer_attempts_than_the_minimum(
+    client, editor, analysed_quiz
+):
+    statistics.refresh(analysed_quiz)
+    client.force_login(editor)
+
+    page = client.get(reverse("progress:item-analysis", args=[analysed_quiz.slug])).content
+    queue = client.get(reverse("progress:editorial")).content.decode()
+
+    assert "check the answer key" not in page.decode()
+    assert "Not flagged below 30 attempts" in page.decode()
+    assert "No flagged questions." in queue
+    assert "flagged only from 30 first attempts" in queue
+
+
+def test_the_editorial_queue_shows_how_many_attempts_each_flag_rests_on(
+    client, editor, analysed_quiz, flags_from_six
+):
+    statistics.refresh(analysed_quiz)
+    client.force_login(editor)
+
+    queue = client.get(reverse("progress:editorial")).content.decode()
+
+    flagged = queue[queue.index("flagged-heading") :]
+    assert analysed_quiz.title in flagged
+    assert "n = 6 attempts" in flagged

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
 from django.urls import reverse
@@ -28,8 +29,9 @@ def editorial_queue(request):
     """What needs an editor's or reviewer's attention, in one place: each item with who
     submitted or sent it back, when, and their comment."""
     soon = timezone.localdate() + timedelta(days=REVIEW_WINDOW_DAYS)
-    awaiting, returned, scheduled, review_due = [], [], [], []
+    awaiting, returned, scheduled, review_due, unsigned = [], [], [], [], []
     for model in GOVERNED:
+        unsigned += model.objects.never_signed_off()
         awaiting += model.objects.filter(status=Status.IN_REVIEW)
         returned += model.objects.filter(status=Status.DRAFT)
         scheduled += workflow.scheduled(model)
@@ -53,10 +55,12 @@ def editorial_queue(request):
             "returned": _with_links(returned),
             "scheduled": _with_links(sorted(scheduled, key=lambda obj: obj.publish_at)),
             "review_due": _with_links(sorted(review_due, key=lambda obj: obj.next_review_due)),
+            "unsigned": _with_links(unsigned),
             "today": timezone.localdate(),
             "reports": ProblemReport.objects.filter(status=ReportStatus.OPEN).select_related(
                 "reporter"
             )[:50],
             "flagged": flagged,
+            "min_attempts": settings.ITEM_FLAG_MIN_ATTEMPTS,
         },
     )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from portal.progress import statistics
 from portal.progress.charts import bar_chart
-from portal.progress.item_analysis import FLAG_LABELS
+from portal.progress.item_analysis import FLAG_LABELS, enough_attempts, shown_flags
 from portal.progress.models import ItemStatistics
 from quizzes.models import Quiz
 
@@ -51,11 +52,18 @@ def item_analysis(request, slug):
             describe=attempts_in_words,
         )
     for item in stats.data.get("items", []) if stats else []:
-        item["flag_labels"] = [FLAG_LABELS[code] for code in item["flags"]]
+        item["flag_labels"] = [FLAG_LABELS[code] for code in shown_flags(item)]
+        item["too_few"] = not enough_attempts(item["attempts"])
     return render(
         request,
         "progress/item_analysis.html",
-        {"quiz": quiz, "stats": stats, "first_only": first_only, "distribution": distribution},
+        {
+            "quiz": quiz,
+            "stats": stats,
+            "first_only": first_only,
+            "distribution": distribution,
+            "min_attempts": settings.ITEM_FLAG_MIN_ATTEMPTS,
+        },
     )
 
 
