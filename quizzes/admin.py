@@ -22,11 +22,12 @@ from education.admin_workflow import (
 from education.forms import LiveChoiceField
 from education.models import Status
 from portal.admin_site import LabelledInlineFormSet
-from quizzes import comparison, drafts, services
+from quizzes import comparison, drafts, overrides, services
 from quizzes.drafts import copy_questions
+from quizzes.forms import QuizOverrideForm
 from quizzes.item_checks import Item, check_item
 from quizzes.kinds import answer_key_problems
-from quizzes.models import Attempt, Choice, Question, Quiz, Regrade
+from quizzes.models import Attempt, Choice, Question, Quiz, QuizOverride, Regrade
 
 # Quizzes whose questions may be edited: drafts and quizzes in review.
 EDITABLE_QUIZZES = Q(status__in=[Status.DRAFT, Status.IN_REVIEW])
@@ -500,3 +501,82 @@ class AttemptAdmin(ReadOnlyAdmin):
 class RegradeAdmin(ReadOnlyAdmin):
     list_display = ("attempt", "old_score", "new_score", "regraded_by", "regraded_at")
     list_select_related = ("attempt__learner", "attempt__quiz", "regraded_by")
+
+
+class QuizOverrideAdminForm(QuizOverrideForm):
+    """The admin's form names the learner by username (reviewers see no list of learners)
+    and the quiz from the live ones."""
+
+    username = forms.CharField(label=_("learner's username"), max_length=150)
+    quiz = forms.ModelChoiceField(
+        label=_("quiz"), queryset=Quiz.objects.live_rows().order_by("title")
+    )
+
+    class Meta(QuizOverrideForm.Meta):
+        fields = ("quiz", "kind", "extra_minutes", "reason")
+
+    def __init__(self, *args, **kwargs):
+        # The quiz and learner are chosen on this same form: which adjustments the quiz
+        # allows is checked in clean().
+        forms.ModelForm.__init__(self, *args, **kwargs)
+        self.quiz = self.learner = None
+        self.fields["extra_minutes"].required = False
+
+    def clean_username(self):
+        from django.contrib.auth import get_user_model
+
+        learner = (
+            get_user_model()
+            .objects.filter(username=self.cleaned_data["username"].strip(), is_active=True)
+            .first()
+        )
+        if learner is None:
+            raise forms.ValidationError(_("No active account has that username."))
+        return learner
+
+
+@admin.register(QuizOverride)
+class QuizOverrideAdmin(admin.ModelAdmin):
+    """Clinical reviewers adjust a quiz for one learner here (supervisors do it from the
+    learner's page); what was granted is kept as written, like every learner record."""
+
+    form = QuizOverrideAdminForm
+    list_display = ("granted_at", "learner", "quiz", "kind", "extra_minutes", "granted_by")
+    list_filter = ("kind",)
+    list_select_related = ("learner", "quiz", "granted_by")
+    search_fields = ("learner__username", "learner__display_name", "quiz__title", "reason")
+    fields = ("username", "quiz", "kind", "extra_minutes", "reason")
+    readonly_fields = ()
+
+    def get_fields(self, request, obj=None):
+        if obj is not None:
+            return ("learner", "quiz", "kind", "extra_minutes", "reset_after", "reason",
+                    "granted_by", "granted_at")  # fmt: skip
+        return self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj) if obj is not None else ()
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None:  # shown read-only: the recorded adjustment, not the add form
+            kwargs.update(form=forms.ModelForm, fields=())
+        return super().get_form(request, obj, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        granted = overrides.grant(
+            learner=form.cleaned_data["username"],
+            quiz=form.cleaned_data["quiz"],
+            kind=form.cleaned_data["kind"],
+            reason=form.cleaned_data["reason"],
+            extra_minutes=form.cleaned_data.get("extra_minutes") or 0,
+            by=request.user,
+        )
+        # The admin logs and links the object it saved: make it the one recorded.
+        for field in QuizOverride._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(granted, field.attname))

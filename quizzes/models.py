@@ -4,7 +4,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -353,14 +355,29 @@ def answers_shown_q(prefix=""):
         quiz=OuterRef(f"{prefix}quiz"), learner=OuterRef(f"{prefix}learner")
     ).order_by()
     used = mine.values("quiz").annotate(n=Count("pk")).values("n")[:1]
+    allowed = attempts_allowed(
+        OuterRef(f"{prefix}quiz"),
+        OuterRef(f"{prefix}learner"),
+        F(f"{prefix}quiz__attempts_allowed"),
+    )
     return (
         Q(**{f"{prefix}quiz__review_mode": ReviewMode.LEARNING})
         | Q(**{f"{prefix}passed": True})
         | (
-            Q(**{f"{prefix}quiz__attempts_allowed__lte": Subquery(used)})
+            LessThanOrEqual(allowed, Subquery(used))
             & ~Exists(mine.filter(state=AttemptState.IN_PROGRESS))
         )
     )
+
+
+def attempts_allowed(quiz, learner, quiz_allows):
+    """The attempts `learner` may make at `quiz` (refs or values): what the quiz allows
+    (`quiz_allows`, None: unlimited), plus each extra attempt granted to them, plus the
+    attempts a reset set aside (QuizOverride)."""
+    granted = QuizOverride.objects.filter(quiz=quiz, learner=learner).order_by().values("quiz")
+    extra = granted.filter(kind=OverrideKind.EXTRA_ATTEMPT).annotate(n=Count("pk")).values("n")
+    set_aside = granted.filter(kind=OverrideKind.RESET).annotate(n=Max("reset_after")).values("n")
+    return quiz_allows + Coalesce(Subquery(extra[:1]), 0) + Coalesce(Subquery(set_aside[:1]), 0)
 
 
 class AttemptQuerySet(models.QuerySet):
@@ -535,3 +552,62 @@ class Regrade(models.Model):
 
     def __str__(self):
         return f"{self.attempt}: {self.old_score} → {self.new_score}"
+
+
+class OverrideKind(models.TextChoices):
+    EXTRA_ATTEMPT = "extra_attempt", _("One extra attempt")
+    EXTRA_TIME = "extra_time", _("Extra time on each attempt")
+    RESET = "reset", _("A fresh set of attempts")
+
+
+class QuizOverride(models.Model):
+    """One audited adjustment of a quiz for one learner, granted by their supervisor or a
+    clinical reviewer: an extra attempt, extra time on timed attempts (an accommodation), or
+    a reset. Rows are only ever added: what applies now is read from all of them
+    (quizzes/overrides.py), and past attempts are never deleted."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="quiz_overrides",
+        verbose_name=_("learner"),
+    )
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.PROTECT, related_name="overrides", verbose_name=_("quiz")
+    )
+    kind = models.CharField(_("adjustment"), max_length=20, choices=OverrideKind)
+    extra_minutes = models.PositiveSmallIntegerField(
+        _("extra minutes"),
+        default=0,
+        help_text=_("Added to the time limit of every attempt from now on; 0 takes it away."),
+    )
+    reset_after = models.PositiveSmallIntegerField(
+        _("attempts set aside"),
+        default=0,
+        help_text=_("A reset: attempts up to this number stay on record but no longer count."),
+    )
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("-granted_at", "-id")
+        verbose_name = _("quiz adjustment")
+        verbose_name_plural = _("quiz adjustments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=OverrideKind.values), name="quiz_override_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(extra_minutes__lte=600), name="quiz_override_extra_minutes_at_most_600"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="quiz_override_reason_given"),
+        ]
+
+    def __str__(self):
+        return f"{self.learner} · {self.quiz} · {self.get_kind_display()}"

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from education.models import WorkflowAction
 from education.workflow import record
+from quizzes import overrides
 from quizzes.grading import score_percent
 from quizzes.kinds import kind_of, mark_for
 from quizzes.models import (
@@ -43,11 +44,13 @@ class StaleAnswerError(QuizError):
     """The page that sent the answer had not seen the latest one: nothing was written."""
 
 
-def attempts_left(quiz, learner):
+def attempts_left(quiz, learner, allowance=None):
+    """None: unlimited. `allowance`: the learner's at this quiz, if already read."""
     if quiz.attempts_allowed is None:
         return None
+    allowed = (allowance or overrides.allowance(quiz, learner)).attempts_allowed
     used = Attempt.objects.filter(quiz=quiz, learner=learner).count()
-    return max(0, quiz.attempts_allowed - used)
+    return max(0, allowed - used)
 
 
 def snapshot_questions(quiz, rng):
@@ -91,7 +94,8 @@ def start_attempt(*, learner, quiz, now=None, rng=None):
     last_number = (
         Attempt.objects.filter(learner=learner, quiz=quiz).aggregate(n=Max("number"))["n"] or 0
     )
-    if quiz.attempts_allowed is not None and last_number >= quiz.attempts_allowed:
+    allowance = overrides.allowance(quiz, learner)
+    if allowance.attempts_allowed is not None and last_number >= allowance.attempts_allowed:
         # The last attempt may be one another tab started a moment ago: resume it.
         existing = Attempt.objects.in_progress().filter(learner=learner, quiz=quiz).first()
         if existing:
@@ -102,7 +106,7 @@ def start_attempt(*, learner, quiz, now=None, rng=None):
         raise QuizError(_("This quiz has no questions yet."))
     deadline = None
     if quiz.time_limit_minutes:
-        deadline = now + timedelta(minutes=quiz.time_limit_minutes)
+        deadline = now + timedelta(minutes=quiz.time_limit_minutes + allowance.extra_minutes)
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(

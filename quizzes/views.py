@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from education.problem_reports import ProblemReportForm, report_from_form
 from portal.content_cache.outline import outline
-from quizzes import services
+from quizzes import overrides, services
 from quizzes.models import Attempt, AttemptQuestion, Quiz
 from quizzes.services import QuizError, StaleAnswerError
 
@@ -52,6 +52,7 @@ def quiz_detail(request, slug):
     now = timezone.now()
     for attempt in attempts:
         attempt.time_is_up = attempt.is_open and not attempt.accepts_answers_at(now)
+    allowance = overrides.allowance(quiz, request.user)
     return render(
         request,
         "quizzes/quiz_detail.html",
@@ -60,7 +61,8 @@ def quiz_detail(request, slug):
             "attempts": attempts,
             "open_attempt": next((a for a in attempts if a.is_open and not a.time_is_up), None),
             "time_up_attempt": next((a for a in attempts if a.time_is_up), None),
-            "attempts_left": services.attempts_left(quiz, request.user),
+            "attempts_left": services.attempts_left(quiz, request.user, allowance),
+            "time_limit": (quiz.time_limit_minutes or 0) + allowance.extra_minutes,
             "question_count": quiz.draw_count or quiz.questions.filter(is_active=True).count(),
         },
     )

@@ -35,6 +35,8 @@ ROLE_PERMISSIONS = {
         *EDITORIAL_PERMISSIONS,
         "education.publish_content",
         "quizzes.view_regrade",
+        "quizzes.add_quizoverride",
+        "quizzes.view_quizoverride",
     ],
     Role.SUPERVISOR: ["accounts.view_team_progress"],
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.progress.views import certificates, editorial, reports, statistics
+from portal.progress.views import adjustments, certificates, editorial, reports, statistics
 
 app_name = "progress"
 
@@ -10,6 +10,11 @@ urlpatterns = [
     path("team/", reports.team_report, name="team-report"),
     path("team/export.csv", reports.export_csv, name="team-export"),
     path("team/learners/<int:pk>/", reports.learner_detail, name="learner-detail"),
+    path(
+        "team/learners/<int:pk>/quizzes/<int:quiz_pk>/adjust/",
+        adjustments.adjust_quiz,
+        name="adjust-quiz",
+    ),
     path("team/assignments/", reports.assignments, name="assignments"),
     path("team/updated/<slug:slug>/", reports.lesson_rereads, name="lesson-rereads"),
     path("editorial/", editorial.editorial_queue, name="editorial"),

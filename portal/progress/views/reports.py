@@ -80,7 +80,18 @@ def learner_detail(request, pk):
     return render(
         request,
         "progress/learner_detail.html",
-        {"learner": learner, "lessons": lessons, "attempts": attempts, "rows": rows},
+        {
+            "learner": learner,
+            "lessons": lessons,
+            "attempts": attempts,
+            "rows": rows,
+            # Those with a limit to adjust.
+            "quizzes": [
+                quiz
+                for quiz in shared.quizzes
+                if quiz.attempts_allowed is not None or quiz.time_limit_minutes
+            ],
+        },
     )
 
 
