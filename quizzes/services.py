@@ -9,7 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import F, Max
+from django.db.models import Exists, F, Max
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import UpdateQuery
 from django.utils import timezone
@@ -161,17 +161,20 @@ def save_answer(*, attempt, attempt_question, choice_ids, revision=None, now=Non
         .exclude(deadline__lt=now - GRACE_PERIOD)
     )
     answer = AttemptQuestion.objects.filter(pk=attempt_question.pk)
+    touched = still_open
     if revision is not None:
         if revision < 0:  # nothing a page could have seen
             _refuse_stale(attempt, attempt_question, revision)
         answer = answer.filter(revision=revision)
+        # A stale answer changes nothing, the attempt's last answer time included.
+        touched = still_open.filter(Exists(answer))
     values = {"selected": ids, "answered_at": now if ids else None, "revision": F("revision") + 1}
     using = router.db_for_write(AttemptQuestion)
     if connections[using].vendor == "postgresql":
-        saved = _save_in_one_statement(still_open, now, answer, values, using)
+        saved = _save_in_one_statement(touched, now, answer, values, using)
     else:
         with transaction.atomic(using=using):
-            saved = still_open.update(last_answer_at=now) and answer.update(**values)
+            saved = touched.update(last_answer_at=now) and answer.update(**values)
     if not saved:
         if revision is not None and still_open.exists():
             _refuse_stale(attempt, attempt_question, revision)

@@ -93,6 +93,30 @@ def test_a_stale_page_cannot_overwrite_a_newer_answer(learner_client, quiz, capl
     assert "Stale answer refused" in caplog.text
 
 
+def test_a_refused_stale_answer_changes_nothing_not_even_the_last_answer_time(
+    learner_client, quiz
+):
+    attempt = start(learner_client, quiz)
+    row = attempt.questions.first()
+    seen = row.revision
+    learner_client.post(
+        answer_url(attempt, row), {"choice": choice_id(row, "right"), "revision": seen}
+    )
+    earlier = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.UTC)
+    Attempt.objects.filter(pk=attempt.pk).update(last_answer_at=earlier)
+    row.refresh_from_db()
+    before = (row.selected, row.answered_at, row.revision)
+
+    stale = learner_client.post(
+        answer_url(attempt, row), {"choice": choice_id(row, "wrong"), "revision": seen}
+    )
+    assert stale.status_code == 409
+    attempt.refresh_from_db()
+    row.refresh_from_db()
+    assert attempt.last_answer_at == earlier
+    assert (row.selected, row.answered_at, row.revision) == before
+
+
 def test_a_stale_form_post_cannot_clear_an_answer_given_in_another_tab(learner_client, db):
     quiz = make_quiz(questions=0)
     add_question(quiz, kind=QuestionKind.MULTIPLE, correct=("a", "b"), wrong=("c",))
