@@ -6,13 +6,12 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from education import workflow
+from education import problem_reports, workflow
 from education.admin_workflow import WorkflowAdminMixin
 from education.forms import LiveChoiceField
 from education.markdown import render_markdown
@@ -396,8 +395,8 @@ class ProblemReportAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if obj.status == ReportStatus.RESOLVED and obj.resolved_at is None:
-            obj.resolved_by = request.user
-            obj.resolved_at = timezone.now()
+            problem_reports.resolve(obj, user=request.user)
+            return
         super().save_model(request, obj, form, change)
 
     def get_form(self, request, obj=None, **kwargs):

@@ -3,10 +3,13 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from education.models import ProblemReport
+from education import signals
+from education.models import ProblemReport, ReportStatus
 
 
 class ProblemReportForm(forms.Form):
@@ -21,13 +24,29 @@ class ProblemReportForm(forms.Form):
 
 
 def file_report(*, reporter, obj, version_seen, text):
-    return ProblemReport.objects.create(
+    report = ProblemReport.objects.create(
         reporter=reporter,
         content_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,
         object_repr=str(obj)[:300],
         version_seen=version_seen,
         text=text.strip(),
+    )
+    transaction.on_commit(
+        lambda: signals.problem_reported.send(sender=ProblemReport, report=report)
+    )
+    return report
+
+
+def resolve(report, *, user):
+    """Mark a report resolved by `user` (its resolution note is already set) and tell the
+    layers above, which let the reporter know."""
+    report.status = ReportStatus.RESOLVED
+    report.resolved_by = user
+    report.resolved_at = timezone.now()
+    report.save()
+    transaction.on_commit(
+        lambda: signals.problem_resolved.send(sender=ProblemReport, report=report)
     )
 
 

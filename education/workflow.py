@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from education import signals
 from education.dates import short_datetime
 from education.models import Course, Governed, Lesson, Status, WorkflowAction, WorkflowEvent
 
@@ -147,6 +148,11 @@ def submit_for_review(*, obj, user, comment=""):
     with transaction.atomic():
         _move(obj, source=[Status.DRAFT], target=Status.IN_REVIEW)
         record(obj, WorkflowAction.SUBMITTED, user, comment)
+        transaction.on_commit(
+            lambda: signals.submitted_for_review.send(
+                sender=type(obj), obj=obj, user=user, comment=comment
+            )
+        )
 
 
 def return_to_draft(*, obj, user, comment):

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "portal.content_cache",
     "portal.progress",
     "portal.ops",
+    "portal.notifications",
     "portal.apps.PortalAdminConfig",  # django.contrib.admin with the portal's site
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -218,17 +218,30 @@ def walk_learner_pages(visitor, options):
     yield "dashboard", me
     me.goto("/accounts/password/change/")
     yield "password-change", me
+    me.goto("/notifications/")
+    yield "notifications", me
 
 
 def walk_staff_pages(visitor, options):
     """Show the pages staff work on outside the admin; yield (name, Visitor) on each.
 
     Needs the `supervisor` and `editor` fixtures (and `learner`, `curriculum` for content)."""
+    from quizzes.models import Quiz
+
+    # The shipped quizzes have no limits; one with a limit of attempts has something to adjust.
+    Quiz.objects.filter(slug=QUIZ).update(attempts_allowed=3, time_limit_minutes=30)
     supervisor = visitor(**options)
     supervisor.sign_in("sue")
     supervisor.goto("/team/")
     expect(supervisor.page.get_by_role("heading", level=1)).to_have_text("Team progress")
     yield "team-report", supervisor
+    supervisor.page.locator("a[href*='/team/learners/']").first.click()
+    supervisor.check_page()
+    yield "learner-detail", supervisor
+    supervisor.page.locator("summary", has_text="Adjust a quiz").click()
+    supervisor.page.locator("a[href*='/adjust/']").first.click()
+    expect(supervisor.page.get_by_role("heading", level=1)).to_contain_text("Adjust")
+    yield "adjust-quiz", supervisor
     editor = visitor(**options)
     editor.sign_in("edith")
     editor.goto("/editorial/")

@@ -164,9 +164,10 @@ def test_the_dashboard_uses_a_fixed_number_of_queries(
     learner_client.get(reverse("home"))
     # Session and user; the content version (the courses, lessons and quizzes are in the
     # cache under it); the learner's lesson progress, attempts, course completions,
-    # assignments, mistakes to review. (The menu's permissions are remembered from the first
-    # page; production keeps the version a second, so it is not read on every page there.)
-    with django_assert_num_queries(8):
+    # assignments, mistakes to review, unread notifications. (The menu's permissions are
+    # remembered from the first page; production keeps the version a second, so it is not
+    # read on every page there.)
+    with django_assert_num_queries(9):
         assert learner_client.get(reverse("home")).status_code == 200
 
 
@@ -179,6 +180,6 @@ def test_an_unfinished_quiz_costs_the_dashboard_one_query_for_its_answers(
         services.start_attempt(learner=learner, quiz=quiz)
     learner_client.get(reverse("home"))
     # As above, and the questions of the open attempts (for "3 of 7 answered"), all at once.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         page = learner_client.get(reverse("home")).content.decode()
     assert page.count("Continue:") == 2
