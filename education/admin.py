@@ -92,7 +92,7 @@ class DraftBesideLiveAdminMixin:
     def get_urls(self):
         return [
             path(
-                "<int:pk>/new-draft/",
+                "<id:pk>/new-draft/",
                 self.admin_site.admin_view(require_POST(self.new_draft_view)),
                 name=f"{self.opts.app_label}_{self.opts.model_name}_new_draft",
             ),
@@ -297,7 +297,7 @@ class LessonAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmi
     def get_urls(self):
         return [
             path(
-                "<int:pk>/preview/",
+                "<id:pk>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="education_lesson_preview",
             ),

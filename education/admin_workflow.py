@@ -133,7 +133,7 @@ class VersionHistoryMixin:
         info = self.opts.app_label, self.opts.model_name
         return [
             path(
-                "<int:pk>/versions/",
+                "<id:pk>/versions/",
                 self.admin_site.admin_view(self.versions_view),
                 name="{}_{}_versions".format(*info),
             ),
@@ -346,12 +346,12 @@ class WorkflowAdminMixin(LockedVersionAdminMixin, VersionHistoryMixin):
         info = self.opts.app_label, self.opts.model_name
         return [
             path(
-                "<int:pk>/workflow/<str:transition>/",
+                "<id:pk>/workflow/<str:transition>/",
                 self.admin_site.admin_view(self.transition_view),
                 name="{}_{}_transition".format(*info),
             ),
             path(
-                "<int:pk>/review/",
+                "<id:pk>/review/",
                 self.admin_site.admin_view(self.review_view),
                 name="{}_{}_review".format(*info),
             ),

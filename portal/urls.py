@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import views
+from portal import converters, views  # noqa: F401 (converters registers <id:...>)
 from portal.accounts import two_factor
 from portal.accounts.forms import SignInForm
 from portal.accounts.views import PasswordChangeView, PasswordResetView

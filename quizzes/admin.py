@@ -381,7 +381,7 @@ class QuizAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, nested_admin.Nest
     def get_urls(self):
         return [
             path(
-                "<int:pk>/preview/",
+                "<id:pk>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="quizzes_quiz_preview",
             ),

@@ -11,6 +11,8 @@ scheduled publication (a lesson with a future `publish_at` appears without anyth
 written) nor past CONTENT_CACHE_SECONDS.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
@@ -20,6 +22,9 @@ from portal.content_cache.models import ContentVersion
 from quizzes.models import Quiz
 
 VERSION_KEY = "content:version"
+# Memcached refuses keys over 250 characters (Django warns for every backend); a slug from
+# the address can be any length, so a longer key is kept under its digest.
+LONGEST_KEY = 200
 _MISSING = object()
 
 
@@ -67,6 +72,8 @@ def cached(build, name, *parts):
     """`build()`, kept under the current content version and `name` and `parts` (which must
     say everything else the value depends on: a slug, the language, the date)."""
     key = ":".join(("content", str(current()), name, *map(str, parts)))
+    if len(key) > LONGEST_KEY:
+        key = f"content:{current()}:{name}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
     value = cache.get(key, _MISSING)
     if value is _MISSING:
         value = build()

@@ -3,6 +3,7 @@ from django.contrib import admin
 from education.admin import ReadOnlyAdmin
 from education.forms import LiveChoiceField
 from portal.accounts.roles import sees_all_progress
+from portal.admin_site import ReadableAutocompleteSelect
 from portal.progress.models import Assignment, CourseCompletion, ReminderSent
 
 
@@ -34,6 +35,10 @@ class AssignmentAdmin(admin.ModelAdmin):
             # Offers live courses only (Assignment.course limit_choices_to) and says why a
             # draft is refused.
             kwargs["form_class"] = LiveChoiceField
+        if db_field.name in self.autocomplete_fields:
+            kwargs["widget"] = ReadableAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

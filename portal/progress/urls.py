@@ -9,9 +9,9 @@ urlpatterns = [
     path("certificates/verify/<str:code>/", certificates.verify, name="certificate-verify"),
     path("team/", reports.team_report, name="team-report"),
     path("team/export.csv", reports.export_csv, name="team-export"),
-    path("team/learners/<int:pk>/", reports.learner_detail, name="learner-detail"),
+    path("team/learners/<id:pk>/", reports.learner_detail, name="learner-detail"),
     path(
-        "team/learners/<int:pk>/quizzes/<int:quiz_pk>/adjust/",
+        "team/learners/<id:pk>/quizzes/<id:quiz_pk>/adjust/",
         adjustments.adjust_quiz,
         name="adjust-quiz",
     ),

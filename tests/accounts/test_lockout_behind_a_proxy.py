@@ -50,9 +50,9 @@ def proxy_to(upstream):
     return server
 
 
-def sign_in(proxy, source, username, password, spoofed=None):
-    """One sign-in through the proxy from `source` (a loopback address): the status."""
-    port = proxy.server_address[1]
+def sign_in(port, source, username, password, spoofed=None):
+    """One sign-in through the proxy on `port` from `source` (a loopback address): the
+    status."""
 
     def request(method, body=None, headers=None):
         connection = http.client.HTTPConnection("127.0.0.1", port, source_address=(source, 0))
@@ -80,7 +80,7 @@ def proxy(live_server, settings):
     settings.PROXY_COUNT = 1
     settings.CSRF_TRUSTED_ORIGINS = ["http://127.0.0.1"]
     server = proxy_to(live_server.url)
-    yield server
+    yield server.server_address[1]
     server.shutdown()
 
 

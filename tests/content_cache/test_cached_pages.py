@@ -173,3 +173,18 @@ def test_two_learners_on_the_same_cached_page_see_only_their_own_progress(
     assert "You have completed this lesson." in client.get(lesson_url).content.decode()
     client.force_login(other_learner)
     assert "Mark as complete" in client.get(lesson_url).content.decode()
+
+
+def test_a_lesson_address_of_any_length_is_cached_under_a_key_every_cache_takes(
+    cache_kind, learner_client, lesson
+):
+    import warnings
+
+    from django.core.cache.backends.base import CacheKeyWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)  # Django's warning for memcached
+        missing = learner_client.get(reverse("education:lesson", args=["x" * 3000]))
+        found = learner_client.get(reverse("education:lesson", args=[lesson.slug]))
+    assert missing.status_code == 404
+    assert found.status_code == 200 and "Receptor re-biopsy" in found.content.decode()

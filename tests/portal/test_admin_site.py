@@ -62,3 +62,53 @@ def test_a_second_factor_device_that_does_not_exist_is_not_found(admin_client, p
 def test_the_admin_keeps_the_portals_titles(admin_client):
     page = admin_client.get(reverse("admin:index")).content.decode()
     assert "MBC teaching portal" in page and "Content, accounts and teams" in page
+
+
+@pytest.mark.parametrize("learner_value", ["null", "abc", "1.5", "-1"])
+def test_an_add_page_opened_with_a_learner_that_is_no_id_shows_the_empty_form(
+    admin_client, learner_value
+):
+    url = reverse("admin:progress_assignment_add")
+    response = admin_client.get(url, {"learner": learner_value})
+    assert response.status_code == 200
+    assert 'name="learner"' in response.content.decode()
+
+
+def test_an_assignment_posted_for_a_learner_id_larger_than_any_is_refused_in_words(admin_client):
+    url = reverse("admin:progress_assignment_add")
+    response = admin_client.post(url, {"learner": str(10**25)})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_an_add_page_opened_with_a_real_learner_shows_them_chosen(admin_client, learner):
+    url = reverse("admin:progress_assignment_add")
+    page = admin_client.get(url, {"learner": learner.pk}).content.decode()
+    assert f'<option value="{learner.pk}" selected>' in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"learner": "9" * 20},
+        {"learner": "-" + "9" * 20},
+        {"learner__id__exact": str(2**63)},
+        {"course__id__in": f"1,{'9' * 30}"},
+        {"p": "9" * 40},
+    ],
+)
+def test_a_list_filtered_by_a_number_larger_than_any_id_is_refused_in_words(admin_client, query):
+    response = admin_client.get(reverse("admin:progress_assignment_changelist"), query)
+    assert response.status_code == 400
+    assert "a number too large" in response.content.decode()
+
+
+def test_a_search_for_a_long_number_is_still_a_search(admin_client):
+    url = reverse("admin:accounts_user_changelist")
+    assert admin_client.get(url, {"q": "9" * 30}).status_code == 200
+    assert (
+        admin_client.get(
+            reverse("admin:progress_assignment_changelist"), {"learner": "1"}
+        ).status_code
+        == 200
+    )

@@ -130,3 +130,10 @@ def test_a_wrong_code_says_so_and_reveals_nothing(client, learner, course):
 def test_nobody_downloads_a_certificate_they_did_not_earn(learner_client, course):
     response = learner_client.get(reverse("progress:certificate", args=[course.slug]))
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("code", ["\x00", "ABC\x00DEF", "<script>", "\u0661\u0662"])
+def test_a_code_with_characters_no_code_has_is_simply_not_found(client, db, code):
+    response = client.get(reverse("progress:certificate-verify", args=[code]))
+    assert response.status_code == 404
+    assert "No certificate has the code" in response.content.decode()

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from portal.progress.certificates import certificate_pdf
-from portal.progress.models import CourseCompletion
+from portal.progress.models import CODE_ALPHABET, CourseCompletion
 
 
 def certificate(request, course_slug):
@@ -31,10 +31,15 @@ def certificate(request, course_slug):
 @require_safe
 def verify(request, code):
     """Public: is this certificate genuine? Says nothing about any other certificate."""
+    wanted = code.strip().upper()[:16]
+    # A code with a character no code has (a NUL, which PostgreSQL cannot even compare)
+    # matches nothing: no query.
     completion = (
         CourseCompletion.objects.select_related("course", "learner")
-        .filter(certificate_code=code.strip().upper()[:16])
+        .filter(certificate_code=wanted)
         .first()
+        if set(wanted) <= set(CODE_ALPHABET)
+        else None
     )
     response = render(
         request,
