@@ -134,6 +134,18 @@ class Governed(models.Model):
         super().validate_constraints(exclude=exclude)
 
     @property
+    def is_live(self):
+        """Published (or archived) and not a draft: it changes only by publishing a reviewed
+        draft (a quiz's questions with it)."""
+        return self.draft_of_id is None and not self.accepts_edits
+
+    @property
+    def accepts_edits(self):
+        """A draft or in review. A new version signed off and waiting for its publication
+        time is as frozen as a live one: what was approved is what goes live."""
+        return self.status in {Status.DRAFT, Status.IN_REVIEW}
+
+    @property
     def is_signed_off(self):
         return self.clinical_reviewer_id is not None and self.reviewed_on is not None
 

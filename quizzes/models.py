@@ -16,7 +16,6 @@ from education.models import (
     Governed,
     Lesson,
     PublishedQuerySet,
-    Status,
     draft_constraints,
     live_q,
 )
@@ -173,18 +172,6 @@ class Quiz(Governed):
     def home_course(self):
         """The course the quiz belongs to, directly or through its lesson."""
         return self.course if self.course_id else self.lesson.course
-
-    @property
-    def is_live(self):
-        """Published (or archived) and not a draft: its questions change only by publishing
-        a reviewed draft."""
-        return self.draft_of_id is None and self.status not in {Status.DRAFT, Status.IN_REVIEW}
-
-    @property
-    def accepts_edits(self):
-        """A draft or a quiz in review. A new version signed off and waiting for its
-        publication time is as frozen as a live quiz: what was approved is what goes live."""
-        return self.status in {Status.DRAFT, Status.IN_REVIEW}
 
     DRAFT_FIELDS = (
         "title", "lesson", "course", "introduction", "pass_mark", "attempts_allowed",
