@@ -322,9 +322,6 @@ class LessonAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmi
             {"lesson": lesson, "preview": True, "previous": None, "next": None},
         )
 
-    def restore(self, historical, user):
-        return workflow.restore_version(historical=historical, user=user)
-
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Nobody, superusers included, adds, changes or deletes these rows here: learner

@@ -310,6 +310,9 @@ class WorkflowAdminMixin(LockedVersionAdminMixin, VersionHistoryMixin):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
 
+    def restore(self, historical, user):
+        return workflow.restore_version(historical=historical, user=user)
+
     def available_transitions(self, request, obj):
         if obj is None:
             return []

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from education.markdown import render_markdown
+from education.validators import INT_MAX, NOT_EMPTY, SMALL_INT_MAX, one_of, whole_number
 
 
 class Status(models.TextChoices):
@@ -58,7 +59,13 @@ class Governed(models.Model):
     """The editorial workflow and clinical-governance fields shared by courses, lessons and
     quizzes (see education/workflow.py for the transitions)."""
 
-    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status,
+        default=Status.DRAFT,
+        error_messages=one_of(Status),
+    )
     publish_at = models.DateTimeField(
         _("publish at"),
         null=True,
@@ -114,6 +121,7 @@ class Governed(models.Model):
                 | Q(reviewed_on__isnull=True)
                 | Q(next_review_due__gt=models.F("reviewed_on")),
                 name="%(class)s_review_due_after_review",
+                violation_error_message=_("The next review must be due after the review date."),
             ),
         ]
 
@@ -124,6 +132,18 @@ class Governed(models.Model):
         if exclude:
             exclude = set(exclude) - {"draft_of"}
         super().validate_constraints(exclude=exclude)
+
+    @property
+    def is_live(self):
+        """Published (or archived) and not a draft: it changes only by publishing a reviewed
+        draft (a quiz's questions with it)."""
+        return self.draft_of_id is None and not self.accepts_edits
+
+    @property
+    def accepts_edits(self):
+        """A draft or in review. A new version signed off and waiting for its publication
+        time is as frozen as a live one: what was approved is what goes live."""
+        return self.status in {Status.DRAFT, Status.IN_REVIEW}
 
     @property
     def is_signed_off(self):
@@ -165,7 +185,7 @@ def draft_constraints(slug_clash_message):
 
 
 class Course(Governed):
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, error_messages=NOT_EMPTY)
     slug = models.SlugField(
         _("slug"), max_length=100, help_text=_("The course's address: lower-case-with-hyphens.")
     )
@@ -198,7 +218,9 @@ class Course(Governed):
         blank=True,
         help_text=_("When learners first saw the course. Set when it is first published."),
     )
-    position = models.PositiveIntegerField(_("position"), default=0)
+    position = models.PositiveIntegerField(
+        _("position"), default=0, validators=whole_number(0, INT_MAX)
+    )
     # Only the course's own fields: its lessons and quizzes stay attached to the live row.
     DRAFT_FIELDS = (
         "title",
@@ -279,7 +301,7 @@ class Lesson(Governed):
         related_name="lessons",
         verbose_name=_("course"),
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, error_messages=NOT_EMPTY)
     slug = models.SlugField(
         _("slug"), max_length=100, help_text=_("The lesson's address: lower-case-with-hyphens.")
     )
@@ -291,6 +313,7 @@ class Lesson(Governed):
     )
     body = models.TextField(
         _("lesson text"),
+        error_messages=NOT_EMPTY,
         help_text=_(
             "Markdown: ## for headings, - for lists, **bold**, | tables |, > quotes. "
             "HTML is not allowed and is shown as text."
@@ -308,8 +331,12 @@ class Lesson(Governed):
             "learners."
         ),
     )
-    estimated_minutes = models.PositiveSmallIntegerField(_("estimated minutes"), default=10)
-    position = models.PositiveIntegerField(_("position"), default=0)
+    estimated_minutes = models.PositiveSmallIntegerField(
+        _("estimated minutes"), default=10, validators=whole_number(0, SMALL_INT_MAX)
+    )
+    position = models.PositiveIntegerField(
+        _("position"), default=0, validators=whole_number(0, INT_MAX)
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="lessons", verbose_name=_("tags"))
     material_change_at = models.DateTimeField(
         _("last material change"),

@@ -20,7 +20,15 @@ from django.utils.translation import gettext as _
 
 from education import signals
 from education.dates import short_datetime
-from education.models import Course, Governed, Lesson, Status, WorkflowAction, WorkflowEvent
+from education.models import (
+    LIVE_ROWS,
+    Course,
+    Governed,
+    Lesson,
+    Status,
+    WorkflowAction,
+    WorkflowEvent,
+)
 
 PUBLISH_PERMISSION = "education.publish_content"
 SIGN_OFF_FIELDS = ("clinical_reviewer", "reviewed_on", "next_review_due")
@@ -375,20 +383,76 @@ def start_draft(*, live, user, values=None, action=WorkflowAction.DRAFT_STARTED)
     return draft
 
 
-def restore_version(*, historical, user):
-    """Restoring never rewrites history: the old values become a new draft."""
-    lesson = Lesson.objects.get(pk=historical.id)
-    values = {name: getattr(historical, name) for name in Lesson.DRAFT_FIELDS if name != "course"}
-    values["course_id"] = historical.course_id
-    if lesson.draft_of_id is None and lesson.status != Status.DRAFT:
-        return start_draft(live=lesson, user=user, values=values, action=WorkflowAction.RESTORED)
+def draft_to_restore_into(obj, user):
+    """The course, lesson or quiz itself while it is a draft or in review, otherwise the draft
+    that will replace it, started if need be (start_draft refuses a new version that is
+    signed off and scheduled)."""
+    if obj.status == Status.ARCHIVED:
+        raise WorkflowError(
+            _("“%(item)s” is archived: no earlier version can be restored. Nothing was changed.")
+            % {"item": obj}
+        )
+    return start_draft(live=obj, user=user) if obj.is_live else obj
+
+
+def restore_into_draft(*, item, governed, historical, user, write):
+    """What restoring any version has in common (a course's, a lesson's, a quiz's, a
+    question's or a choice's): the permission, the draft of `governed` it goes into, the
+    audit event on `item` and one transaction. `write(draft)` puts the old values into the
+    draft and returns what the editor should open next."""
+    if not can_edit(user, item):
+        raise PermissionDenied
+    when = short_datetime(historical.history_date)
     with transaction.atomic():
-        for name, value in values.items():
-            setattr(lesson, name, value)
-        lesson.status = Status.DRAFT
-        lesson.updated_by = user
-        lesson.version += 1
-        lesson._change_reason = f"restored version of {historical.history_date:%Y-%m-%d %H:%M}"
-        lesson.save()
-        record(lesson, WorkflowAction.RESTORED, user)
-    return lesson
+        draft = draft_to_restore_into(governed, user)
+        restored = write(draft)
+        draft.status = Status.DRAFT
+        draft.updated_by = user
+        draft.version += 1  # an editor with the draft open must reload it before saving
+        draft._change_reason = _("%(item)s: version of %(date)s restored") % {
+            "item": item._meta.verbose_name.capitalize(),
+            "date": when,
+        }
+        draft.save()
+        record(
+            item,
+            WorkflowAction.RESTORED,
+            user,
+            _("Version of %(date)s restored into the draft “%(draft)s” (#%(pk)d).")
+            % {"date": when, "draft": draft, "pk": draft.pk},
+        )
+    return restored
+
+
+def _placement_exists(historical, fields):
+    # Only a live lesson or course: a draft of one is deleted when it is published, so
+    # nothing may hang off it.
+    return all(
+        getattr(historical, field.attname) is None
+        or field.related_model.objects.filter(
+            pk=getattr(historical, field.attname), **LIVE_ROWS
+        ).exists()
+        for field in fields
+        if field.is_relation
+    )
+
+
+def restore_version(*, historical, user):
+    """A course's, lesson's or quiz's own fields (DRAFT_FIELDS) as they were go into its
+    draft; restoring never rewrites history. A quiz's questions stay as they are in the draft
+    (each question has its own versions to restore). If the lesson or course it hung off
+    then is gone (or was a draft), it stays where it is now."""
+    model = historical.instance_type
+    obj = model.objects.get(pk=historical.id)
+    fields = [model._meta.get_field(name) for name in model.DRAFT_FIELDS]
+    placed = _placement_exists(historical, fields)
+    names = [field.attname for field in fields if placed or not field.is_relation]
+
+    def write(draft):
+        for name in names:
+            setattr(draft, name, getattr(historical, name))
+        return draft
+
+    return restore_into_draft(
+        item=obj, governed=obj, historical=historical, user=user, write=write
+    )

@@ -345,9 +345,6 @@ class QuizAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, nested_admin.Nest
     def preview_link(self, quiz):
         return admin_link("admin:quizzes_quiz_preview", quiz, _("Preview as a learner sees it"))
 
-    def restore(self, historical, user):
-        return drafts.restore_quiz_version(historical=historical, user=user)
-
     def version_past(self, quiz):
         return comparison.QuizPast(quiz.id)
 

@@ -12,16 +12,12 @@ retired, and one moved keeps its row.
 Restoring an earlier version of a quiz, question or choice goes through the same draft: the
 old values are written into it, and the live quiz and every history row stay as they are."""
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from education.dates import short_datetime
-from education.models import LIVE_ROWS, Course, Lesson, Status, WorkflowAction
-from education.workflow import WorkflowError, can_edit, record, start_draft
+from education.workflow import WorkflowError, restore_into_draft
 from quizzes.kinds import answer_key_problems
-from quizzes.models import Choice, Question, Quiz
+from quizzes.models import Choice, Question
 
 QUESTION_FIELDS = (
     "kind", "vignette", "stem", "rationale", "points", "objective", "reviewer_note",
@@ -145,72 +141,6 @@ def choices_at(historical):
     ]
 
 
-def _draft_to_restore_into(quiz, user):
-    """The quiz itself while it is a draft or in review, otherwise the draft that will
-    replace it, started if need be."""
-    if quiz.status == Status.ARCHIVED:
-        raise WorkflowError(
-            _("“%(item)s” is archived: no earlier version can be restored. Nothing was changed.")
-            % {"item": quiz}
-        )
-    # start_draft refuses a new version that is signed off and scheduled.
-    return start_draft(live=quiz, user=user) if quiz.is_live else quiz
-
-
-def _restore(*, item, quiz, historical, user, write):
-    """What restoring a version of a quiz, a question or a choice has in common: the
-    permission, the draft, the audit event and one transaction. `write(draft)` puts the old
-    values into the draft and returns what the editor should open next."""
-    if not can_edit(user, item):
-        raise PermissionDenied
-    when = short_datetime(historical.history_date)
-    with transaction.atomic():
-        draft = _draft_to_restore_into(quiz, user)
-        restored = write(draft)
-        draft.status = Status.DRAFT
-        draft.updated_by = user
-        draft.version += 1  # an editor with the draft open must reload it before saving
-        draft._change_reason = _("%(item)s: version of %(date)s restored") % {
-            "item": item._meta.verbose_name.capitalize(),
-            "date": when,
-        }
-        draft.save()
-        record(
-            item,
-            WorkflowAction.RESTORED,
-            user,
-            _("Version of %(date)s restored into the draft “%(draft)s” (#%(pk)d).")
-            % {"date": when, "draft": draft, "pk": draft.pk},
-        )
-    return restored
-
-
-def restore_quiz_version(*, historical, user):
-    """The quiz's own settings as they were go into its draft; its questions stay as they
-    are in the draft (each question has its own versions to restore)."""
-    quiz = Quiz.objects.get(pk=historical.id)
-    # Only a live lesson or course: a draft of one is deleted when it is published, so no
-    # quiz may hang off it.
-    placement_exists = all(
-        pk is None or queryset.filter(pk=pk).exists()
-        for queryset, pk in (
-            (Lesson.objects.filter(**LIVE_ROWS), historical.lesson_id),
-            (Course.objects.filter(**LIVE_ROWS), historical.course_id),
-        )
-    )
-    fields = [Quiz._meta.get_field(name) for name in Quiz.DRAFT_FIELDS]
-    # If the lesson or course of that time is gone (or was a draft), the quiz stays where
-    # it is now.
-    names = [f.attname for f in fields if placement_exists or f.name not in {"lesson", "course"}]
-
-    def write(draft):
-        for name in names:
-            setattr(draft, name, getattr(historical, name))
-        return draft
-
-    return _restore(item=quiz, quiz=quiz, historical=historical, user=user, write=write)
-
-
 def _refuse_broken_answer_key(question, advice):
     """Raise (so the restore's transaction rolls back) when the draft's question would be
     left with an answer key that cannot be right, e.g. two correct choices for a single
@@ -286,8 +216,8 @@ def restore_question_version(*, historical, user):
         )
         return restored
 
-    restored = _restore(
-        item=question, quiz=question.quiz, historical=historical, user=user, write=write
+    restored = restore_into_draft(
+        item=question, governed=question.quiz, historical=historical, user=user, write=write
     )
     return restored, choices is not None
 
@@ -326,4 +256,6 @@ def restore_choice_version(*, historical, user):
         )
         return target.question
 
-    return _restore(item=choice, quiz=question.quiz, historical=historical, user=user, write=write)
+    return restore_into_draft(
+        item=choice, governed=question.quiz, historical=historical, user=user, write=write
+    )

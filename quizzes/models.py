@@ -18,10 +18,10 @@ from education.models import (
     Governed,
     Lesson,
     PublishedQuerySet,
-    Status,
     draft_constraints,
     live_q,
 )
+from education.validators import INT_MAX, NOT_EMPTY, SMALL_INT_MAX, one_of, whole_number
 from quizzes.kinds import QuestionKind, answer_key_problems, kind_of
 
 # Answers are accepted this long after the deadline, for slow networks and clicks in flight.
@@ -62,7 +62,7 @@ class QuizQuerySet(PublishedQuerySet):
 
 
 class Quiz(Governed):
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, error_messages=NOT_EMPTY)
     slug = models.SlugField(_("slug"), max_length=100)
     lesson = models.ForeignKey(
         Lesson,
@@ -86,13 +86,24 @@ class Quiz(Governed):
     introduction = models.TextField(_("introduction"), blank=True, help_text=_("Markdown."))
     introduction_html = models.TextField(editable=False, default="")
     pass_mark = models.PositiveSmallIntegerField(
-        _("pass mark (%)"), default=70, help_text=_("Announced to the learner before starting.")
+        _("pass mark (%)"),
+        default=70,
+        validators=whole_number(0, 100),
+        help_text=_("Announced to the learner before starting."),
     )
     attempts_allowed = models.PositiveSmallIntegerField(
-        _("attempts allowed"), null=True, blank=True, help_text=_("Blank: unlimited.")
+        _("attempts allowed"),
+        null=True,
+        blank=True,
+        validators=whole_number(1, SMALL_INT_MAX),
+        help_text=_("Blank: unlimited."),
     )
     time_limit_minutes = models.PositiveSmallIntegerField(
-        _("time limit (minutes)"), null=True, blank=True, help_text=_("Blank: no time limit.")
+        _("time limit (minutes)"),
+        null=True,
+        blank=True,
+        validators=whole_number(0, SMALL_INT_MAX),
+        help_text=_("Blank: no time limit."),
     )
     shuffle_questions = models.BooleanField(_("shuffle questions"), default=False)
     shuffle_choices = models.BooleanField(_("shuffle choices"), default=False)
@@ -100,6 +111,7 @@ class Quiz(Governed):
         _("questions per attempt"),
         null=True,
         blank=True,
+        validators=whole_number(1, SMALL_INT_MAX),
         help_text=_("Draw this many questions at random from the active ones. Blank: all."),
     )
     partial_credit = models.BooleanField(
@@ -112,8 +124,11 @@ class Quiz(Governed):
         max_length=20,
         choices=ReviewMode,
         default=ReviewMode.LEARNING,
+        error_messages=one_of(ReviewMode),
     )
-    position = models.PositiveIntegerField(_("position"), default=0)
+    position = models.PositiveIntegerField(
+        _("position"), default=0, validators=whole_number(0, INT_MAX)
+    )
 
     objects = QuizQuerySet.as_manager()
     history = HistoricalRecords(
@@ -159,18 +174,6 @@ class Quiz(Governed):
     def home_course(self):
         """The course the quiz belongs to, directly or through its lesson."""
         return self.course if self.course_id else self.lesson.course
-
-    @property
-    def is_live(self):
-        """Published (or archived) and not a draft: its questions change only by publishing
-        a reviewed draft."""
-        return self.draft_of_id is None and self.status not in {Status.DRAFT, Status.IN_REVIEW}
-
-    @property
-    def accepts_edits(self):
-        """A draft or a quiz in review. A new version signed off and waiting for its
-        publication time is as frozen as a live quiz: what was approved is what goes live."""
-        return self.status in {Status.DRAFT, Status.IN_REVIEW}
 
     DRAFT_FIELDS = (
         "title", "lesson", "course", "introduction", "pass_mark", "attempts_allowed",
@@ -235,20 +238,30 @@ class Question(models.Model):
         Quiz, on_delete=models.CASCADE, related_name="questions", verbose_name=_("quiz")
     )
     kind = models.CharField(
-        _("kind"), max_length=20, choices=QuestionKind, default=QuestionKind.SINGLE
+        _("kind"),
+        max_length=20,
+        choices=QuestionKind,
+        default=QuestionKind.SINGLE,
+        error_messages=one_of(QuestionKind),
     )
     vignette = models.TextField(
         _("clinical vignette"), blank=True, help_text=_("Optional case shown above the stem.")
     )
-    stem = models.TextField(_("question"))
+    stem = models.TextField(_("question"), error_messages=NOT_EMPTY)
     rationale = models.TextField(
-        _("rationale"), help_text=_("Shown in review: why the answer is right.")
+        _("rationale"),
+        error_messages=NOT_EMPTY,
+        help_text=_("Shown in review: why the answer is right."),
     )
     vignette_html = models.TextField(editable=False, default="")
     stem_html = models.TextField(editable=False, default="")
     rationale_html = models.TextField(editable=False, default="")
-    points = models.PositiveSmallIntegerField(_("points"), default=1)
-    position = models.PositiveIntegerField(_("position"), default=0)
+    points = models.PositiveSmallIntegerField(
+        _("points"), default=1, validators=whole_number(1, SMALL_INT_MAX)
+    )
+    position = models.PositiveIntegerField(
+        _("position"), default=0, validators=whole_number(0, INT_MAX)
+    )
     objective = models.CharField(_("learning objective tested"), max_length=300, blank=True)
     reviewer_note = models.TextField(
         _("note for the clinical reviewer"),
@@ -314,7 +327,7 @@ class Choice(models.Model):
     question = models.ForeignKey(
         Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("question")
     )
-    text = models.CharField(_("text"), max_length=500)
+    text = models.CharField(_("text"), max_length=500, error_messages=NOT_EMPTY)
     is_correct = models.BooleanField(_("correct"), default=False)
     feedback = models.CharField(
         _("feedback"),
@@ -322,7 +335,9 @@ class Choice(models.Model):
         blank=True,
         help_text=_("Shown in review next to this choice."),
     )
-    position = models.PositiveIntegerField(_("position"), default=0)
+    position = models.PositiveIntegerField(
+        _("position"), default=0, validators=whole_number(0, INT_MAX)
+    )
     # On a draft's choice: the live choice it becomes on publishing (see Question.replaces).
     replaces = models.ForeignKey(
         "self",

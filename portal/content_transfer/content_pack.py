@@ -22,23 +22,21 @@ from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from education.models import Course, Lesson, Status, Tag
 from portal.content_transfer.curriculum import NO_NUL, SLUG_RE
+from portal.content_transfer.model_rules import field_problems
 from quizzes.item_checks import Item, check_quiz
 from quizzes.kinds import answer_key_problems
-from quizzes.models import Choice, Question, QuestionKind, Quiz, ReviewMode
+from quizzes.models import Choice, Question, Quiz
 
 FORMAT = "mbc-portal-content-pack"
 VERSION = 1
 CHANGE_REASON = "imported from a content pack"
-
-SMALL_INT_MAX = 32_767  # PositiveSmallIntegerField, the same on every database
-INT_MAX = 2_147_483_647  # PositiveIntegerField
 
 SIGN_OFF_FIELDS = ("status", "publish_at", "clinical_reviewer", "reviewed_on", "next_review_due")
 COURSE_FIELDS = ("slug", "title", "summary", "audience", "objectives", "position", "disclaimer")
@@ -191,141 +189,138 @@ def export_pack():
 
 
 # Validation -------------------------------------------------------------------------------
+#
+# The pack's own rules are checked here: its keys, each value's JSON type, references by slug,
+# slugs unique within the pack and new to this installation. Each field's rules (lengths,
+# ranges, choices, required text, the model's clean() and check constraints) are the model's:
+# every object becomes an unsaved instance that full_clean() validates.
 
 
-class _Checker:
-    """Reads one JSON object of the pack, collecting problems instead of stopping.
+class _Reader:
+    """One JSON object of the pack, collecting problems instead of stopping.
 
     Every key in `expected` is required (the value may be null where the field allows it),
     except LATER_FIELDS; keys the format does not know are reported too, so a typo never
-    silently drops a value.
+    silently drops a value. Until `finish()`, problems are held so that each key reports one,
+    in the format's key order, and the object's own problems follow.
     """
 
     def __init__(self, raw, where, expected, problems):
-        self.raw, self.where, self.problems = raw, where, problems
+        self.raw, self.where, self.expected, self.problems = raw, where, expected, problems
+        self.by_key, self.general, self.finished = {}, [], False
         missing = [key for key in expected if key not in raw and key not in LATER_FIELDS]
         unknown = [key for key in raw if key not in expected]
         if missing:
-            self.problem(_("missing key(s): %(keys)s") % {"keys": ", ".join(missing)})
+            self._report(_("missing key(s): %(keys)s") % {"keys": ", ".join(missing)})
         if unknown:
-            self.problem(_("unknown key(s): %(keys)s") % {"keys": ", ".join(map(str, unknown))})
+            self._report(_("unknown key(s): %(keys)s") % {"keys": ", ".join(map(str, unknown))})
 
-    def problem(self, message, key=None):
+    def _report(self, message, key=None):
         where = f"{self.where}.{key}" if key else self.where
         self.problems.append(f"{where}: {message}")
 
-    def _value(self, key):
-        return self.raw.get(key)
+    def problem(self, message, key=None):
+        if self.finished:
+            self._report(message, key)
+        elif key:
+            self.by_key.setdefault(key, message)
+        else:
+            self.general.append(message)
 
-    def text(self, key, *, required=False, max_length=None):
-        if key not in self.raw:
-            return ""
-        value = self._value(key)
-        if not isinstance(value, str):
-            self.problem(_("must be text"), key)
-            return ""
-        try:
-            NO_NUL(value)
-        except ValidationError as error:
-            self.problem(error.messages[0], key)
-            return ""
-        if required and not value.strip():
-            self.problem(_("must not be empty"), key)
-        if max_length is not None and len(value) > max_length:
-            self.problem(
-                _("must be at most %(max)d characters long, not %(length)d")
-                % {"max": max_length, "length": len(value)},
-                key,
-            )
-        return value
+    def finish(self):
+        """Report what was held; later problems are reported as they come."""
+        self.finished = True
+        for key in self.expected:
+            if key in self.by_key:
+                self._report(self.by_key[key], key)
+        for message in self.general:
+            self._report(message)
 
-    def slug(self, key, *, nullable=False):
-        if key not in self.raw:
-            return None
-        value = self._value(key)
-        if value is None and nullable:
-            return None
-        if not isinstance(value, str) or not SLUG_RE.match(value) or len(value) > 100:
-            self.problem(_("must be lower-case words joined by hyphens (at most 100)"), key)
-            return None
-        return value
+    def instance(self, model, names):
+        """An unsaved `model` holding the values of `names`, each read as its model field
+        takes it, and validated by the model itself (model_rules)."""
+        values = {}
+        for name in names:
+            if name in self.raw:
+                try:
+                    values[name] = _from_json(model._meta.get_field(name), self.raw[name])
+                except ValidationError as error:
+                    self.problem(error.messages[0], name)
+        obj = model(**values)
+        for key, message in field_problems(obj, values):
+            self.problem(message, key)
+        return obj
 
-    def integer(self, key, *, minimum, maximum, nullable=False):
-        if key not in self.raw:
+    def reference(self, key, *, nullable=False):
+        """The slug of another object of the pack or of this database (checked later)."""
+        value = self.raw.get(key)
+        if value is None and (nullable or key not in self.raw):
             return None
-        value = self._value(key)
-        if value is None and nullable:
-            return None
-        if (
-            not isinstance(value, int)
-            or isinstance(value, bool)
-            or not minimum <= value <= maximum
-        ):
-            message = (
-                _("must be a whole number from %(min)d to %(max)d, or null")
-                if nullable
-                else _("must be a whole number from %(min)d to %(max)d")
-            )
-            self.problem(message % {"min": minimum, "max": maximum}, key)
+        if not isinstance(value, str) or not SLUG_RE.match(value):
+            self.problem(SLUG_FORMAT, key)
             return None
         return value
 
-    def boolean(self, key):
-        if key not in self.raw:
-            return False
-        value = self._value(key)
-        if not isinstance(value, bool):
-            self.problem(_("must be true or false"), key)
-            return False
-        return value
-
-    def choice(self, key, choices):
-        if key not in self.raw:
-            return None
-        value = self._value(key)
-        if value not in choices.values:
-            self.problem(
-                _("must be one of %(choices)s, not %(value)s")
-                % {"choices": ", ".join(choices.values), "value": _json_repr(value)},
-                key,
-            )
+    def username(self):
+        value = self.raw.get("clinical_reviewer")
+        if value is not None and not isinstance(value, str):
+            self.problem(_("must be a username or null"), "clinical_reviewer")
             return None
         return value
-
-    def iso_date(self, key):
-        if key not in self.raw or self._value(key) is None:
-            return None
-        value = self._value(key)
-        try:
-            if not isinstance(value, str):
-                raise ValueError
-            return date.fromisoformat(value)
-        except ValueError:
-            self.problem(_("must be a date (YYYY-MM-DD) or null"), key)
-            return None
-
-    def iso_datetime(self, key):
-        if key not in self.raw or self._value(key) is None:
-            return None
-        value = self._value(key)
-        try:
-            if not isinstance(value, str):
-                raise ValueError
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            self.problem(_("must be an ISO 8601 date and time or null"), key)
-            return None
-        if timezone.is_naive(parsed):
-            # Two installations may run in different time zones: a naive time is ambiguous.
-            self.problem(_("must include a time zone offset, e.g. +00:00"), key)
-            return None
-        return parsed
 
     def items(self, key):
         """The list of JSON objects under `key`, each with its path."""
         if key not in self.raw:
             return []
-        return _objects(self._value(key), f"{self.where}.{key}", self.problems)
+        return _objects(self.raw[key], f"{self.where}.{key}", self.problems)
+
+
+SLUG_FORMAT = _("must be lower-case words joined by hyphens")
+
+
+def _from_json(field, value):
+    """`value` as the model `field` takes it; ValidationError when its JSON type is not the
+    field's (a number where text is expected, true where a number is). JSON has no dates:
+    they are ISO 8601 text."""
+    if value is None and field.null:
+        return None
+    if isinstance(field, models.BooleanField):
+        if isinstance(value, bool):
+            return value
+        raise ValidationError(_("must be true or false"))
+    if isinstance(field, models.IntegerField):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise ValidationError(
+            _("must be a whole number or null") if field.null else _("must be a whole number")
+        )
+    if isinstance(field, models.DateTimeField):
+        return _moment(value)
+    if isinstance(field, models.DateField):
+        try:
+            return date.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise ValidationError(_("must be a date (YYYY-MM-DD) or null")) from None
+    if isinstance(field, models.SlugField):
+        if isinstance(value, str) and SLUG_RE.match(value):
+            return value
+        raise ValidationError(SLUG_FORMAT)
+    if not isinstance(value, str):
+        raise ValidationError(_("must be text"))
+    NO_NUL(value)
+    # As a form strips it: white space alone is empty.
+    return value if value.strip() else ""
+
+
+def _moment(value):
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValidationError(_("must be an ISO 8601 date and time or null")) from None
+    if timezone.is_naive(parsed):
+        # Two installations may run in different time zones: a naive time is ambiguous.
+        raise ValidationError(_("must include a time zone offset, e.g. +00:00"))
+    return parsed
 
 
 def _objects(value, where, problems):
@@ -346,169 +341,133 @@ def _json_repr(value):
     return f"'{value}'" if isinstance(value, str) else repr(value)
 
 
-def _check_sign_off(check, values):
-    values["status"] = check.choice("status", Status)
-    values["publish_at"] = check.iso_datetime("publish_at")
-    reviewer = check.raw.get("clinical_reviewer")
-    if reviewer is not None and not isinstance(reviewer, str):
-        check.problem(_("must be a username or null"), "clinical_reviewer")
-        reviewer = None
-    values["clinical_reviewer"] = reviewer
-    values["reviewed_on"] = check.iso_date("reviewed_on")
-    values["next_review_due"] = check.iso_date("next_review_due")
-    if (
-        values["reviewed_on"]
-        and values["next_review_due"]
-        and values["next_review_due"] <= values["reviewed_on"]
-    ):
-        check.problem(_("must be after reviewed_on"), "next_review_due")
-    return values
+# The governed fields a pack sets; the reviewer is a username, resolved when writing.
+GOVERNED_FIELDS = [name for name in SIGN_OFF_FIELDS if name != "clinical_reviewer"]
+
+
+@dataclass
+class _Entry:
+    """One object of the pack, read and validated: its unsaved instance, and the slugs and
+    username that become foreign keys when it is written."""
+
+    check: _Reader
+    obj: object
+    slug: str | None = None
+    refs: dict = field(default_factory=dict)
+    tags: list = field(default_factory=list)
+    children: list = field(default_factory=list)
+
+
+def _governed_entry(check, model, names, **refs):
+    slug = check.reference("slug")
+    obj = check.instance(model, [*names, *GOVERNED_FIELDS])
+    return _Entry(check, obj, slug, {**refs, "clinical_reviewer": check.username()})
 
 
 def _check_course(where, raw, problems):
-    check = _Checker(raw, where, (*COURSE_FIELDS, *SIGN_OFF_FIELDS), problems)
-    values = {
-        "slug": check.slug("slug"),
-        "title": check.text("title", required=True, max_length=200),
-        "summary": check.text("summary"),
-        "audience": check.text("audience", max_length=200),
-        "objectives": check.text("objectives"),
-        "position": check.integer("position", minimum=0, maximum=INT_MAX),
-        "disclaimer": check.text("disclaimer"),
-    }
-    return check, _check_sign_off(check, values)
+    check = _Reader(raw, where, (*COURSE_FIELDS, *SIGN_OFF_FIELDS), problems)
+    entry = _governed_entry(check, Course, COURSE_FIELDS)
+    check.finish()
+    return entry
 
 
 def _check_lesson(where, raw, problems):
-    check = _Checker(raw, where, (*LESSON_FIELDS, *SIGN_OFF_FIELDS), problems)
-    values = {
-        "slug": check.slug("slug"),
-        "course": check.slug("course"),
-        "title": check.text("title", required=True, max_length=200),
-        "summary": check.text("summary"),
-        "objectives": check.text("objectives"),
-        "body": check.text("body", required=True),
-        "key_points": check.text("key_points"),
-        "references": check.text("references"),
-        "estimated_minutes": check.integer("estimated_minutes", minimum=0, maximum=SMALL_INT_MAX),
-        "position": check.integer("position", minimum=0, maximum=INT_MAX),
-        "material_change_at": check.iso_datetime("material_change_at"),
-        "reviewer_notes": check.text("reviewer_notes"),
-        "tags": [],
-    }
+    check = _Reader(raw, where, (*LESSON_FIELDS, *SIGN_OFF_FIELDS), problems)
+    fields = [name for name in LESSON_FIELDS if name not in {"course", "tags"}]
+    entry = _governed_entry(check, Lesson, fields, course=check.reference("course"))
     tags = raw.get("tags", [])
+    name_length = Tag._meta.get_field("name").max_length
     if not isinstance(tags, list) or not all(
-        isinstance(name, str) and slugify(name) and len(name) <= 60 for name in tags
+        isinstance(name, str) and slugify(name) and len(name) <= name_length for name in tags
     ):
         check.problem(_("must be a list of tag names (at most 60 characters each)"), "tags")
     else:
-        values["tags"] = tags
-    return check, _check_sign_off(check, values)
+        entry.tags = tags
+    check.finish()
+    return entry
 
 
 def _check_choice(where, raw, problems):
-    check = _Checker(raw, where, CHOICE_FIELDS, problems)
-    return {
-        "text": check.text("text", required=True, max_length=500),
-        "is_correct": check.boolean("is_correct"),
-        "feedback": check.text("feedback", max_length=500),
-        "position": check.integer("position", minimum=0, maximum=INT_MAX),
-    }
+    check = _Reader(raw, where, CHOICE_FIELDS, problems)
+    entry = _Entry(check, check.instance(Choice, CHOICE_FIELDS))
+    check.finish()
+    return entry
 
 
 def _check_question(where, raw, problems):
-    check = _Checker(raw, where, (*QUESTION_FIELDS, "choices"), problems)
-    values = {
-        "kind": check.choice("kind", QuestionKind),
-        "vignette": check.text("vignette"),
-        "stem": check.text("stem", required=True),
-        "rationale": check.text("rationale", required=True),
-        "points": check.integer("points", minimum=1, maximum=SMALL_INT_MAX),
-        "position": check.integer("position", minimum=0, maximum=INT_MAX),
-        "objective": check.text("objective", max_length=300),
-        "is_active": check.boolean("is_active"),
-        "reviewer_note": check.text("reviewer_note"),
-    }
-    values["choices"] = choices = [
+    check = _Reader(raw, where, (*QUESTION_FIELDS, "choices"), problems)
+    entry = _Entry(check, check.instance(Question, QUESTION_FIELDS))
+    check.finish()
+    entry.children = [
         _check_choice(choice_where, choice, problems)
         for choice_where, choice in check.items("choices")
     ]
     if "choices" in raw:
-        for message in answer_key_problems(values["kind"], choices):
+        kind = entry.obj.kind if "kind" not in check.by_key else None
+        for message in answer_key_problems(kind, [choice.obj for choice in entry.children]):
             check.problem(message, "choices")
-    return values
+    return entry
 
 
 def _check_quiz(where, raw, problems):
-    check = _Checker(raw, where, (*QUIZ_FIELDS, *SIGN_OFF_FIELDS, "questions"), problems)
-    values = {
-        "slug": check.slug("slug"),
-        "title": check.text("title", required=True, max_length=200),
-        "lesson": check.slug("lesson", nullable=True),
-        "course": check.slug("course", nullable=True),
-        "introduction": check.text("introduction"),
-        "pass_mark": check.integer("pass_mark", minimum=0, maximum=100),
-        "attempts_allowed": check.integer(
-            "attempts_allowed", minimum=1, maximum=SMALL_INT_MAX, nullable=True
-        ),
-        "time_limit_minutes": check.integer(
-            "time_limit_minutes", minimum=0, maximum=SMALL_INT_MAX, nullable=True
-        ),
-        "shuffle_questions": check.boolean("shuffle_questions"),
-        "shuffle_choices": check.boolean("shuffle_choices"),
-        "draw_count": check.integer("draw_count", minimum=1, maximum=SMALL_INT_MAX, nullable=True),
-        "partial_credit": check.boolean("partial_credit"),
-        "review_mode": check.choice("review_mode", ReviewMode),
-        "position": check.integer("position", minimum=0, maximum=INT_MAX),
-    }
-    _check_sign_off(check, values)
+    check = _Reader(raw, where, (*QUIZ_FIELDS, *SIGN_OFF_FIELDS, "questions"), problems)
+    fields = [name for name in QUIZ_FIELDS if name not in {"lesson", "course"}]
+    entry = _governed_entry(
+        check,
+        Quiz,
+        fields,
+        lesson=check.reference("lesson", nullable=True),
+        course=check.reference("course", nullable=True),
+    )
     if "lesson" in raw and "course" in raw and raw["lesson"] is None and raw["course"] is None:
         check.problem(_("a quiz belongs to a lesson or a course; both are null"))
-    values["questions"] = questions = [
+    check.finish()
+    entry.children = [
         _check_question(question_where, question, problems)
         for question_where, question in check.items("questions")
     ]
-    active = sum(question["is_active"] for question in questions)
-    if values["draw_count"] and values["draw_count"] > active:
+    active = sum(question.obj.is_active for question in entry.children)
+    draw_count = entry.obj.draw_count if "draw_count" not in check.by_key else None
+    if draw_count and draw_count > active:
         check.problem(
             _("the quiz has only %(count)d active questions to draw from") % {"count": active},
             "draw_count",
         )
-    return check, values
+    return entry
 
 
-def _check_unique_and_new(checked, kind, existing, problems):
+def _check_unique_and_new(entries, kind, existing):
     """Slugs must be unique within the pack, and new to this installation (no merging)."""
     seen = {}
-    for check, values in checked:
-        slug = values["slug"]
-        if slug is None:
+    for entry in entries:
+        if entry.slug is None:
             continue
-        if slug in seen:
-            check.problem(
+        if entry.slug in seen:
+            entry.check.problem(
                 _("%(kind)s '%(slug)s' is also in %(other)s")
-                % {"kind": kind, "slug": slug, "other": seen[slug]},
+                % {"kind": kind, "slug": entry.slug, "other": seen[entry.slug]},
                 "slug",
             )
-        elif slug in existing:
-            check.problem(
+        elif entry.slug in existing:
+            entry.check.problem(
                 _("conflict: %(kind)s '%(slug)s' already exists in this database")
-                % {"kind": kind, "slug": slug},
+                % {"kind": kind, "slug": entry.slug},
                 "slug",
             )
-        seen[slug] = check.where
+        seen[entry.slug] = entry.check.where
 
 
-def _check_reference(check, key, slug, known, kind):
+def _check_reference(entry, key, known, kind):
+    slug = entry.refs[key]
     if slug is not None and slug not in known:
-        check.problem(_("unknown %(kind)s '%(slug)s'") % {"kind": kind, "slug": slug}, key)
+        entry.check.problem(_("unknown %(kind)s '%(slug)s'") % {"kind": kind, "slug": slug}, key)
 
 
 def validate_pack(data):
     """Check the whole pack against itself and this database.
 
-    Returns the cleaned (courses, lessons, quizzes, reviewers by username); raises
-    ContentPackError listing every problem.
+    Returns the checked (courses, lessons, quizzes) entries, the reviewers by username and the
+    item-writing findings; raises ContentPackError listing every problem.
     """
     if not isinstance(data, dict):
         raise ContentPackError([_("the pack must be a JSON object")])
@@ -540,14 +499,13 @@ def validate_pack(data):
     lessons = [_check_lesson(where, raw, problems) for where, raw in sections["lessons"]]
     quizzes = [_check_quiz(where, raw, problems) for where, raw in sections["quizzes"]]
 
-    course_slugs = {values["slug"] for _check, values in courses}
-    lesson_slugs = {values["slug"] for _check, values in lessons}
-    quiz_slugs = {values["slug"] for _check, values in quizzes}
+    lesson_slugs = {entry.slug for entry in lessons}
+    quiz_slugs = {entry.slug for entry in quizzes}
     existing_courses = set(Course.objects.live_rows().values_list("slug", flat=True))
     # Only live lessons: a draft shares the slug of the lesson it will replace.
     existing_lessons = set(Lesson.objects.live_rows().values_list("slug", flat=True))
-    _check_unique_and_new(courses, _("course"), existing_courses, problems)
-    _check_unique_and_new(lessons, _("lesson"), existing_lessons, problems)
+    _check_unique_and_new(courses, _("course"), existing_courses)
+    _check_unique_and_new(lessons, _("lesson"), existing_lessons)
     _check_unique_and_new(
         quizzes,
         _("quiz"),
@@ -556,37 +514,36 @@ def validate_pack(data):
             .filter(slug__in=quiz_slugs - {None})
             .values_list("slug", flat=True)
         ),
-        problems,
     )
 
-    known_courses = course_slugs | existing_courses
+    known_courses = {entry.slug for entry in courses} | existing_courses
     known_lessons = lesson_slugs | existing_lessons
-    for check, values in lessons:
-        _check_reference(check, "course", values["course"], known_courses, _("course"))
-    for check, values in quizzes:
-        _check_reference(check, "lesson", values["lesson"], known_lessons, _("lesson"))
-        _check_reference(check, "course", values["course"], known_courses, _("course"))
+    for entry in lessons:
+        _check_reference(entry, "course", known_courses, _("course"))
+    for entry in quizzes:
+        _check_reference(entry, "lesson", known_lessons, _("lesson"))
+        _check_reference(entry, "course", known_courses, _("course"))
 
     bodies = dict(
         Lesson.objects.live_rows()
         .filter(slug__in=known_lessons - lesson_slugs)
         .values_list("slug", "body")
-    ) | {values["slug"]: values["body"] for _check, values in lessons}
+    ) | {entry.slug: entry.obj.body for entry in lessons}
     findings = []
-    for check, values in quizzes:
-        findings += _item_findings(check, values, bodies.get(values["lesson"], ""))
+    for entry in quizzes:
+        findings += _item_findings(entry, bodies.get(entry.refs["lesson"], ""))
 
     User = get_user_model()
     everything = [*courses, *lessons, *quizzes]
-    usernames = {v["clinical_reviewer"] for _c, v in everything if v["clinical_reviewer"]}
+    usernames = {entry.refs["clinical_reviewer"] for entry in everything} - {None}
     reviewers = {
         user.get_username(): user
         for user in User.objects.filter(**{f"{User.USERNAME_FIELD}__in": usernames})
     }
-    for check, values in everything:
-        username = values["clinical_reviewer"]
+    for entry in everything:
+        username = entry.refs["clinical_reviewer"]
         if username and username not in reviewers:
-            check.problem(
+            entry.check.problem(
                 _("unknown user '%(username)s': create the reviewer's account here first")
                 % {"username": username},
                 "clinical_reviewer",
@@ -594,30 +551,24 @@ def validate_pack(data):
 
     if problems:
         raise ContentPackError(problems)
-    return (
-        [values for _c, values in courses],
-        [values for _c, values in lessons],
-        [values for _c, values in quizzes],
-        reviewers,
-        findings,
-    )
+    return courses, lessons, quizzes, reviewers, findings
 
 
-def _item_findings(check, values, lesson_text):
+def _item_findings(entry, lesson_text):
     """The checker's findings on a quiz's active questions, as report lines; an error in a quiz
     the pack marks as reviewed is also a problem (the import would publish it)."""
     numbered = [
-        (number, Item.from_data(question))
-        for number, question in enumerate(values["questions"], start=1)
-        if question["is_active"] and question["kind"]
+        (number, Item.from_question(question.obj, [choice.obj for choice in question.children]))
+        for number, question in enumerate(entry.children, start=1)
+        if question.obj.is_active and "kind" not in question.check.by_key
     ]
     findings = check_quiz(
         [item for _n, item in numbered], lesson_text, [n for n, _item in numbered]
     )
-    where = f"{check.where} '{values['slug']}'"
+    where = f"{entry.check.where} '{entry.slug}'"
     for finding in findings:
-        if finding.is_error and values["status"] in REVIEWED_STATES:
-            check.problem(
+        if finding.is_error and entry.obj.status in REVIEWED_STATES:
+            entry.check.problem(
                 _(
                     "%(finding)s (a quiz in review or published cannot have item-writing "
                     "errors: fix the question, or import the quiz as a draft)"
@@ -630,18 +581,6 @@ def _item_findings(check, values, lesson_text):
 # Import -----------------------------------------------------------------------------------
 
 
-def _governed(values, reviewers, names):
-    fields = {name: values[name] for name in names}
-    fields.update(
-        status=values["status"],
-        publish_at=values["publish_at"],
-        clinical_reviewer=reviewers.get(values["clinical_reviewer"]),
-        reviewed_on=values["reviewed_on"],
-        next_review_due=values["next_review_due"],
-    )
-    return fields
-
-
 def _save(obj):
     obj._change_reason = CHANGE_REASON  # django-simple-history's note on the history row
     obj.save()
@@ -650,12 +589,10 @@ def _save(obj):
 
 def _write(courses, lessons, quizzes, reviewers, summary):
     # save(), never bulk_create(): the models render Markdown and record history on save.
-    course_by_slug = {}
-    for values in courses:
-        course_by_slug[values["slug"]] = _save(
-            Course(**_governed(values, reviewers, COURSE_FIELDS))
-        )
-    wanted = {v["course"] for v in lessons} | {q["course"] for q in quizzes}
+    for entry in [*courses, *lessons, *quizzes]:
+        entry.obj.clinical_reviewer = reviewers.get(entry.refs["clinical_reviewer"])
+    course_by_slug = {entry.slug: _save(entry.obj) for entry in courses}
+    wanted = {e.refs["course"] for e in lessons} | {e.refs["course"] for e in quizzes}
     course_by_slug |= {
         course.slug: course
         for course in Course.objects.live_rows().filter(
@@ -664,37 +601,35 @@ def _write(courses, lessons, quizzes, reviewers, summary):
     }
 
     tags = Tag.objects.in_bulk(
-        {slugify(name) for v in lessons for name in v["tags"]}, field_name="slug"
+        {slugify(name) for entry in lessons for name in entry.tags}, field_name="slug"
     )
     lesson_by_slug = {}
-    for values in lessons:
-        fields = _governed(values, reviewers, [n for n in LESSON_FIELDS if n != "tags"])
-        fields["course"] = course_by_slug[values["course"]]
-        lesson = _save(Lesson(**fields))
+    for entry in lessons:
+        entry.obj.course = course_by_slug[entry.refs["course"]]
+        lesson = _save(entry.obj)
         lesson_tags = []
-        for name in values["tags"]:
+        for name in entry.tags:
             if slugify(name) not in tags:
                 tags[slugify(name)] = Tag.objects.create(name=name, slug=slugify(name))
                 summary.tags_created += 1
             lesson_tags.append(tags[slugify(name)])
         lesson.tags.set(lesson_tags)
-        lesson_by_slug[values["slug"]] = lesson
-    wanted = {q["lesson"] for q in quizzes} - set(lesson_by_slug) - {None}
+        lesson_by_slug[entry.slug] = lesson
+    wanted = {e.refs["lesson"] for e in quizzes} - set(lesson_by_slug) - {None}
     lesson_by_slug |= {
         lesson.slug: lesson for lesson in Lesson.objects.live_rows().filter(slug__in=wanted)
     }
 
-    for values in quizzes:
-        fields = _governed(values, reviewers, QUIZ_FIELDS)
-        fields["lesson"] = lesson_by_slug.get(values["lesson"])
-        fields["course"] = course_by_slug.get(values["course"])
-        quiz = _save(Quiz(**fields))
-        for question_values in values["questions"]:
-            question = _save(
-                Question(quiz=quiz, **{name: question_values[name] for name in QUESTION_FIELDS})
-            )
-            for choice_values in question_values["choices"]:
-                _save(Choice(question=question, **choice_values))
+    for entry in quizzes:
+        entry.obj.lesson = lesson_by_slug.get(entry.refs["lesson"])
+        entry.obj.course = course_by_slug.get(entry.refs["course"])
+        quiz = _save(entry.obj)
+        for question in entry.children:
+            question.obj.quiz = quiz
+            _save(question.obj)
+            for choice in question.children:
+                choice.obj.question = question.obj
+                _save(choice.obj)
                 summary.choices += 1
             summary.questions += 1
 
@@ -713,9 +648,9 @@ def import_pack(data, *, dry_run=False):
         findings=findings,
     )
     if dry_run:
-        summary.questions = sum(len(quiz["questions"]) for quiz in quizzes)
-        summary.choices = sum(len(q["choices"]) for quiz in quizzes for q in quiz["questions"])
-        tag_slugs = {slugify(name) for lesson in lessons for name in lesson["tags"]}
+        summary.questions = sum(len(quiz.children) for quiz in quizzes)
+        summary.choices = sum(len(q.children) for quiz in quizzes for q in quiz.children)
+        tag_slugs = {slugify(name) for lesson in lessons for name in lesson.tags}
         summary.tags_created = len(tag_slugs) - Tag.objects.filter(slug__in=tag_slugs).count()
         return summary
     try:

@@ -18,6 +18,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.text import slugify
 
 from education.models import Course, Lesson, Status, Tag
+from portal.content_transfer.model_rules import field_problems
 
 # The curriculum is education's content; this app only reads and writes it.
 # Django's own check, as its form fields apply it: the databases cannot store NUL. Every
@@ -166,6 +167,20 @@ def parse_lessons(directory, problems):
     return lessons
 
 
+# A file's key for a model field, where the two differ.
+FILE_KEYS = {"estimated_minutes": "minutes"}
+
+
+def check_model_rules(model, data, names, problems, where=""):
+    """Report what the model's own rules (lengths, ranges, required text) say of the values
+    a curriculum file gives it; asked once every file reads, so that a value the format
+    refused is not reported twice."""
+    obj = model(**{name: data[name] for name in names})
+    for key, message in field_problems(obj, names):
+        key = f"'{FILE_KEYS.get(key, key)}': " if key else ""
+        problems.append(f"{data['path']}: {where}{key}{message}")
+
+
 def check_unique(items, key, kind, problems):
     seen = {}
     for item in items:
@@ -237,6 +252,11 @@ def parse_curriculum(directory=CURRICULUM_DIR):
     for lesson in lessons:
         if lesson["course"] and lesson["course"] not in known_courses:
             problems.append(f"{lesson['path']}: unknown course {lesson['course']!r}")
+    if not problems:
+        for course in courses:
+            check_model_rules(Course, course, ("slug", *COURSE_FIELDS), problems)
+        for lesson in lessons:
+            check_model_rules(Lesson, lesson, ("slug", *LESSON_FIELDS), problems)
     if problems:
         raise CurriculumError(problems)
     return courses, lessons

@@ -7,14 +7,15 @@ from education.models import Lesson, Status, lines
 from portal.content_transfer.curriculum import (
     CURRICULUM_DIR,
     SLUG_RE,
+    check_model_rules,
     display_path,
     fingerprint,
     read_facts,
     without_empty_later_fields,
 )
-from quizzes.drafts import QUESTION_FIELDS, apply_question
+from quizzes.drafts import CHOICE_FIELDS, QUESTION_FIELDS, apply_question
 from quizzes.kinds import QuestionKind, answer_key_problems, kind_of
-from quizzes.models import Question, Quiz
+from quizzes.models import Choice, Question, Quiz
 
 QUIZ_FIELDS = ("title", "introduction", "pass_mark")
 
@@ -118,8 +119,8 @@ def parse_quizzes(lessons, problems, directory=CURRICULUM_DIR):
         if not isinstance(raw.get("title"), str) or not raw["title"].strip():
             _problem(problems, path, "'title' must be non-empty text")
         pass_mark = raw.get("pass_mark", 70)
-        if not isinstance(pass_mark, int) or not 0 <= pass_mark <= 100:
-            _problem(problems, path, "'pass_mark' must be a whole number from 0 to 100")
+        if not isinstance(pass_mark, int) or isinstance(pass_mark, bool):
+            _problem(problems, path, "'pass_mark' must be a whole number")
         questions = raw.get("questions", [])
         if not isinstance(questions, list) or not questions:
             _problem(problems, path, "a quiz needs at least one [[questions]] entry")
@@ -138,7 +139,23 @@ def parse_quizzes(lessons, problems, directory=CURRICULUM_DIR):
                 ],
             }
         )
+    if not problems:
+        _check_model_rules(quizzes, problems)
     return quizzes
+
+
+def _check_model_rules(quizzes, problems):
+    """The models' own rules (lengths, ranges) on every quiz, question and choice, once
+    every file reads."""
+    for quiz in quizzes:
+        check_model_rules(Quiz, quiz, ("slug", *QUIZ_FIELDS), problems)
+        for number, question in enumerate(quiz["questions"], start=1):
+            values = {**question, "path": quiz["path"]}
+            where = f"question {number}: "
+            check_model_rules(Question, values, QUESTION_FIELDS, problems, where)
+            for choice in question["choices"]:
+                values = {**choice, "path": quiz["path"]}
+                check_model_rules(Choice, values, CHOICE_FIELDS, problems, where)
 
 
 def quiz_state(quiz):

@@ -470,3 +470,29 @@ def test_a_nul_character_is_refused_with_its_path_and_nothing_is_written(db):
     pack = small_pack()
     pack["lessons"][0]["summary"] = "Bone\x00 health"
     assert problems_of(pack) == ["lessons[0].summary: Null characters are not allowed."]
+
+
+def test_field_rules_are_the_models_own_with_the_pack_path(db):
+    pack = small_pack()
+    pack["courses"][0]["title"] = "x" * 201
+    pack["quizzes"][0]["attempts_allowed"] = 0
+    pack["quizzes"][0]["questions"][0]["stem"] = "   "
+    pack["lessons"][0].update(reviewed_on="2026-03-02", next_review_due="2026-03-01")
+    assert problems_of(pack) == [
+        "courses[0].title: Ensure this value has at most 200 characters (it has 201).",
+        "lessons[0]: The next review must be due after the review date.",
+        "quizzes[0].attempts_allowed: must be a whole number from 1 to 32767",
+        "quizzes[0].questions[0].stem: must not be empty",
+    ]
+
+
+def test_a_value_of_the_wrong_json_type_is_reported_before_the_model_sees_it(db):
+    pack = small_pack()
+    pack["courses"][0]["title"] = 3
+    pack["lessons"][0]["estimated_minutes"] = True
+    pack["quizzes"][0]["draw_count"] = "2"
+    assert problems_of(pack) == [
+        "courses[0].title: must be text",
+        "lessons[0].estimated_minutes: must be a whole number",
+        "quizzes[0].draw_count: must be a whole number or null",
+    ]

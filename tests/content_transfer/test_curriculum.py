@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 
 from education.models import Course, Lesson, Status
 from portal.content_transfer.curriculum import CURRICULUM_DIR
+from quizzes.models import Quiz
 
 EXPECTED_LESSONS = {
     "mbc-foundations": [
@@ -139,3 +140,31 @@ def test_two_lessons_with_one_slug_are_refused(db, curriculum):
     (curriculum / "lessons" / "99-copy.md").write_text(source.read_text())
     with pytest.raises(CommandError, match="lesson slug 'diagnosis' is also used by"):
         load(curriculum)
+
+
+def test_a_value_beyond_the_models_rules_is_reported_with_its_file(db, curriculum):
+    lesson = curriculum / "lessons" / "05-biology-and-subtypes.md"
+    lesson.write_text(lesson.read_text().replace("title = ", f"title = '{'x' * 201}' #", 1))
+    with pytest.raises(CommandError) as error:
+        load(curriculum)
+    assert (
+        "lessons/05-biology-and-subtypes.md: 'title': Ensure this value has at most 200 "
+        "characters (it has 201)." in str(error.value)
+    )
+    assert not Lesson.objects.exists()
+
+
+def test_a_quiz_value_beyond_the_models_rules_is_reported_with_its_file(db, curriculum):
+    quiz = curriculum / "quizzes" / "01-what-is-metastatic-breast-cancer.toml"
+    text = quiz.read_text().replace("pass_mark = 70", "pass_mark = 101", 1)
+    quiz.write_text(text.replace('text = "', f'text = "{"y" * 500}', 1))
+    with pytest.raises(CommandError) as error:
+        load(curriculum)
+    assert (
+        "quizzes/01-what-is-metastatic-breast-cancer.toml: 'pass_mark': must be a whole number "
+        "from 0 to 100" in str(error.value)
+    )
+    assert "toml: question 1: 'text': Ensure this value has at most 500 characters" in str(
+        error.value
+    )
+    assert not Quiz.objects.exists()

@@ -67,7 +67,7 @@ def test_restoring_a_quiz_version_puts_its_settings_in_a_new_draft(editor, quiz)
     edit(quiz, title="Renamed", pass_mark=90, time_limit_minutes=20, shuffle_choices=True)
     history = rows(quiz)
 
-    draft = drafts.restore_quiz_version(historical=first_version(quiz), user=editor)
+    draft = workflow.restore_version(historical=first_version(quiz), user=editor)
 
     assert draft.draft_of == quiz
     assert draft.status == Status.DRAFT
@@ -86,7 +86,7 @@ def test_restoring_a_quiz_version_reuses_the_draft_already_started(editor, quiz)
     started = workflow.start_draft(live=quiz, user=editor)
     edit(started.questions.get(position=1), stem="Work in progress")
 
-    draft = drafts.restore_quiz_version(historical=first_version(quiz), user=editor)
+    draft = workflow.restore_version(historical=first_version(quiz), user=editor)
 
     assert draft.pk == started.pk
     assert draft.pass_mark == 70
@@ -99,7 +99,7 @@ def test_a_quiz_in_review_takes_the_restored_version_itself_back_as_a_draft(edit
     edit(quiz, introduction="Second introduction")
     workflow.submit_for_review(obj=quiz, user=editor)
 
-    restored = drafts.restore_quiz_version(historical=first_version(quiz), user=editor)
+    restored = workflow.restore_version(historical=first_version(quiz), user=editor)
 
     assert restored.pk == quiz.pk
     quiz.refresh_from_db()
@@ -111,7 +111,7 @@ def test_the_live_quiz_takes_the_restored_version_only_when_the_draft_is_publish
     editor, reviewer, quiz
 ):
     edit(quiz, title="Renamed", pass_mark=90)
-    draft = drafts.restore_quiz_version(historical=first_version(quiz), user=editor)
+    draft = workflow.restore_version(historical=first_version(quiz), user=editor)
     quiz.refresh_from_db()
     assert (quiz.title, quiz.pass_mark) == ("Renamed", 90)
 
@@ -262,7 +262,7 @@ def test_an_archived_quiz_refuses_a_restore_and_says_why(editor_client, editor, 
     workflow.archive(obj=quiz, user=reviewer)
 
     with pytest.raises(workflow.WorkflowError, match="archived"):
-        drafts.restore_quiz_version(historical=first_version(quiz), user=editor)
+        workflow.restore_version(historical=first_version(quiz), user=editor)
     response = editor_client.post(
         versions_url(quiz), {"history_id": first_version(quiz).history_id}
     )
@@ -531,7 +531,7 @@ def test_a_quiz_version_on_a_lesson_or_course_draft_leaves_the_quiz_where_it_is(
     edit(quiz, lesson=lesson, course=None)
     on_a_draft = quiz.history.order_by("history_id")[1]
 
-    draft = drafts.restore_quiz_version(historical=on_a_draft, user=editor)
+    draft = workflow.restore_version(historical=on_a_draft, user=editor)
 
     assert (draft.lesson, draft.course) == (lesson, None)
 
