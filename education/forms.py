@@ -47,9 +47,31 @@ class LessonSearchForm(forms.Form):
     databases cannot search for."""
 
     MAX_QUERY_LENGTH = 100
+    REFUSED = _(
+        "That search could not be run: it contained a character that cannot be searched "
+        "for. Try other words."
+    )
 
-    q = forms.CharField(required=False)
-    tag = forms.SlugField(required=False)
+    q = forms.CharField(
+        required=False,
+        label=_("Search lessons"),
+        widget=forms.SearchInput(
+            attrs={
+                "maxlength": MAX_QUERY_LENGTH,
+                "class": "form-control",
+                "placeholder": _("Search lessons, e.g. biopsy"),
+            }
+        ),
+        error_messages={"null_characters_not_allowed": REFUSED},
+    )
+    tag = forms.SlugField(
+        required=False, error_messages={"null_characters_not_allowed": REFUSED, "invalid": REFUSED}
+    )
+
+    @property
+    def refusal(self):
+        """The one sentence the page shows, whichever field was refused."""
+        return next((errors[0] for errors in self.errors.values()), "")
 
     def clean_q(self):
         return self.cleaned_data["q"][: self.MAX_QUERY_LENGTH]

@@ -44,7 +44,7 @@ def lesson_index(request):
             "results": results,
             "query": query,
             "tag": tag,
-            "search_refused": bool(form.errors),
+            "form": form,
             "tags": shared.tags,
         },
     )

@@ -276,3 +276,10 @@ def test_a_search_the_database_cannot_run_is_refused_in_plain_words(learner_clie
     response = learner_client.get(reverse("education:lesson-index"), query)
     assert response.status_code == 200
     assert "That search could not be run" in response.content.decode()
+
+
+def test_the_search_box_keeps_the_words_searched_for_and_is_labelled(learner_client):
+    page = learner_client.get(reverse("education:lesson-index"), {"q": "re-biopsy"})
+    html = page.content.decode()
+    assert 'type="search" name="q" value="re-biopsy"' in html
+    assert '<label for="id_q" class="visually-hidden">Search lessons</label>' in html
