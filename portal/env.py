@@ -140,3 +140,96 @@ def parse_email_url(name, url):
             "timeout": 10,
         },
     }
+
+
+def _ldap_urls(name, raw):
+    # python-ldap takes several servers separated by spaces and tries them in turn.
+    urls = raw.split()
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in {"ldap", "ldaps"} or not parts.hostname:
+            raise ImproperlyConfigured(
+                f"{name} must look like ldaps://dc1.hospital.example or "
+                f"ldap://dc1.hospital.example:389, not {url!r}."
+            )
+        try:
+            _ = parts.port
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} has an invalid port: {url!r}.") from None
+    return urls
+
+
+def ldap_settings():
+    """The AUTH_LDAP_* settings for django-auth-ldap, or {} when LDAP_URL is unset."""
+    raw_url = env_str("LDAP_URL").strip()
+    if not raw_url:
+        return {}
+    urls = _ldap_urls("LDAP_URL", raw_url)
+    search_base = env_str("LDAP_USER_SEARCH_BASE").strip()
+    if not search_base or "=" not in search_base:
+        raise ImproperlyConfigured(
+            "LDAP_USER_SEARCH_BASE must name where people are, e.g. "
+            f"OU=Staff,DC=hospital,DC=example, not {search_base!r}."
+        )
+    user_filter = env_str("LDAP_USER_FILTER").strip() or "(sAMAccountName=%(user)s)"
+    if "%(user)s" not in user_filter or not (
+        user_filter.startswith("(") and user_filter.endswith(")")
+    ):
+        raise ImproperlyConfigured(
+            "LDAP_USER_FILTER must be a parenthesised filter containing %(user)s, e.g. "
+            f"(sAMAccountName=%(user)s) or (uid=%(user)s), not {user_filter!r}."
+        )
+    bind_dn = env_str("LDAP_BIND_DN").strip()
+    bind_password = env_str("LDAP_BIND_PASSWORD")
+    if bind_password and not bind_dn:
+        raise ImproperlyConfigured("LDAP_BIND_PASSWORD is set but LDAP_BIND_DN is not.")
+    ca_file = env_str("LDAP_CA_FILE").strip()
+    if ca_file and not Path(ca_file).is_file():
+        raise ImproperlyConfigured(f"LDAP_CA_FILE names no readable file: {ca_file!r}.")
+    start_tls = env_bool("LDAP_START_TLS", default=False)
+    if start_tls and any(url.startswith("ldaps://") for url in urls):
+        raise ImproperlyConfigured(
+            "LDAP_START_TLS is on but LDAP_URL is already ldaps://; use one or the other."
+        )
+    timeout = env_int("LDAP_TIMEOUT_SECONDS", 5, minimum=1)
+
+    # Imported here so a portal without a directory does not need python-ldap's C library.
+    import ldap
+    from django_auth_ldap.config import LDAPSearch
+
+    options = {
+        # Without these a directory that stops answering holds every sign-in worker.
+        ldap.OPT_NETWORK_TIMEOUT: timeout,
+        ldap.OPT_TIMEOUT: timeout,
+        # Active Directory answers searches from the domain root with referrals that
+        # python-ldap would chase anonymously, and fail.
+        ldap.OPT_REFERRALS: 0,
+    }
+    if ca_file:
+        options[ldap.OPT_X_TLS_CACERTFILE] = ca_file
+        options[ldap.OPT_X_TLS_REQUIRE_CERT] = ldap.OPT_X_TLS_DEMAND
+        # The TLS options above only take effect in a fresh TLS context.
+        options[ldap.OPT_X_TLS_NEWCTX] = 0
+    return {
+        "AUTH_LDAP_SERVER_URI": " ".join(urls),
+        "AUTH_LDAP_BIND_DN": bind_dn,
+        "AUTH_LDAP_BIND_PASSWORD": bind_password,
+        "AUTH_LDAP_START_TLS": start_tls,
+        "AUTH_LDAP_CONNECTION_OPTIONS": options,
+        "AUTH_LDAP_USER_SEARCH": LDAPSearch(search_base, ldap.SCOPE_SUBTREE, user_filter),
+        "AUTH_LDAP_USER_ATTR_MAP": {"first_name": "givenName", "last_name": "sn", "email": "mail"},
+        # A person's name and e-mail follow the directory at each sign-in.
+        "AUTH_LDAP_ALWAYS_UPDATE_USER": True,
+    }
+
+
+PASSWORD_SIGNIN_CHOICES = ("everyone", "superusers-only")
+
+
+def env_password_signin(name):
+    value = env_str(name, "everyone").strip().lower() or "everyone"
+    if value not in PASSWORD_SIGNIN_CHOICES:
+        raise ImproperlyConfigured(
+            f"{name} must be one of {list(PASSWORD_SIGNIN_CHOICES)}, not {value!r}."
+        )
+    return value

@@ -16,7 +16,9 @@ from portal.env import (
     env_int,
     env_list,
     env_origins,
+    env_password_signin,
     env_str,
+    ldap_settings,
     parse_database_url,
     parse_email_url,
 )
@@ -130,10 +132,18 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# The directory (when LDAP_URL is set) and local passwords, both behind django-axes so the
+# lockout counts failures whichever backend refused them.
+LDAP_SETTINGS = ldap_settings()
+globals().update(LDAP_SETTINGS)
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    *(["portal.accounts.backends.DirectoryBackend"] if LDAP_SETTINGS else []),
+    "portal.accounts.backends.PasswordBackend",
 ]
+# "superusers-only" keeps local passwords for IT's break-glass account alone, once everyone
+# else signs in with the directory.
+PASSWORD_SIGNIN = env_password_signin("DJANGO_PASSWORD_SIGNIN")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
