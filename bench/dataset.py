@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from education.models import Course, Lesson, LessonProgress
 from portal.accounts.models import ROLE_GROUP_NAMES, Profession, Role, Team, User
-from portal.progress.models import Assignment, CourseCompletion
+from portal.progress.models import Assignment, CourseCompletion, completion_facts
 from quizzes.grading import score_percent
 from quizzes.kinds import mark_for
 from quizzes.models import Attempt, AttemptQuestion, AttemptState, Choice, Question, Quiz
@@ -275,6 +275,7 @@ def create_history(learners, now, seed):
     quizzes = list(Quiz.objects.published().select_related("lesson"))
     templates = {quiz.pk: snapshot_questions(quiz, random.Random(quiz.pk)) for quiz in quizzes}
     course_lessons, course_quizzes = {}, {}
+    facts = {course.pk: completion_facts(course) for course in Course.objects.all()}
     for lesson in lessons:
         course_lessons.setdefault(lesson.course_id, set()).add(lesson.pk)
     for quiz in quizzes:
@@ -289,7 +290,12 @@ def create_history(learners, now, seed):
             for course_id, ids in course_lessons.items():
                 if ids <= done and course_quizzes.get(course_id, set()) <= passed:
                     completions.append(
-                        CourseCompletion(learner=learner, course_id=course_id, completed_at=now)
+                        CourseCompletion(
+                            learner=learner,
+                            course_id=course_id,
+                            completed_at=now,
+                            **facts[course_id],
+                        )
                     )
         with transaction.atomic():
             LessonProgress.objects.bulk_create(progress, batch_size=BATCH)

@@ -9,7 +9,14 @@ from portal.progress.models import Assignment, CourseCompletion, ReminderSent
 
 @admin.register(CourseCompletion)
 class CourseCompletionAdmin(ReadOnlyAdmin):
-    list_display = ("learner", "course", "completed_at", "certificate_code")
+    list_display = (
+        "learner",
+        "course",
+        "completed_at",
+        "course_version",
+        "credit_hours",
+        "certificate_code",
+    )
     list_filter = ("course",)
     list_select_related = ("learner", "course")
     search_fields = ("learner__username", "learner__display_name", "certificate_code")

@@ -11,7 +11,9 @@ def _latin1(text):
     return str(text).encode("latin-1", "replace").decode("latin-1")
 
 
-def certificate_pdf(completion, *, hours, verify_base_url):
+def certificate_pdf(completion, *, verify_base_url):
+    """The certificate states what was recorded at completion (title, hours), never the
+    course as it is today: a certificate must read the same at every download."""
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_title(_latin1(_("Certificate of completion")))
     pdf.set_author(_latin1(_("MBC teaching portal")))
@@ -33,14 +35,14 @@ def certificate_pdf(completion, *, hours, verify_base_url):
     pdf.cell(0, 10, _latin1(_("completed the course")), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "B", 18)
     pdf.multi_cell(
-        0, 11, _latin1(completion.course.title), align="C", new_x="LMARGIN", new_y="NEXT"
+        0, 11, _latin1(completion.course_title), align="C", new_x="LMARGIN", new_y="NEXT"
     )
     pdf.set_font("Helvetica", "", 13)
     pdf.ln(4)
     completed_on = formats.date_format(completion.completed_at, "j F Y")
     details = _("on %(date)s · estimated study time %(hours)s hours") % {
         "date": completed_on,
-        "hours": hours,
+        "hours": formats.number_format(completion.credit_hours, 1),
     }
     pdf.cell(0, 9, _latin1(details), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(165)

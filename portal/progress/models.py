@@ -1,6 +1,8 @@
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +17,25 @@ def new_certificate_code():
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
 
 
+def study_hours(course):
+    """The course's estimated study time in hours, from its published lessons as they are now."""
+    minutes = sum(course.lessons.published().values_list("estimated_minutes", flat=True))
+    return (Decimal(minutes) / 60).quantize(Decimal("0.01"))
+
+
+def completion_facts(course):
+    """What a certificate states about the course, taken at the moment of completion: a later
+    edit of the course or its lessons must not change a certificate already issued."""
+    return {
+        "course_title": course.title,
+        "course_version": course.version,
+        "credit_hours": study_hours(course),
+    }
+
+
 class CourseCompletion(models.Model):
-    """A learner completed a course: recorded once, with its date and certificate code."""
+    """A learner completed a course: recorded once, with its date, its certificate code and
+    the course's title, version and hours as they were then (see completion_facts)."""
 
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -35,6 +54,22 @@ class CourseCompletion(models.Model):
     certificate_code = models.CharField(
         _("certificate code"), max_length=16, unique=True, default=new_certificate_code
     )
+    course_title = models.CharField(
+        _("course title at completion"),
+        max_length=200,
+        help_text=_("The title printed on the certificate, as the course was called then."),
+    )
+    course_version = models.PositiveIntegerField(
+        _("course version at completion"),
+        help_text=_("The version of the course the learner completed."),
+    )
+    credit_hours = models.DecimalField(
+        _("credit hours"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text=_("The study time printed on the certificate, fixed when it was completed."),
+    )
 
     class Meta:
         ordering = ("-completed_at", "id")
@@ -43,6 +78,11 @@ class CourseCompletion(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["learner", "course"], name="completion_once_per_course"
+            ),
+            models.CheckConstraint(
+                condition=Q(credit_hours__gte=0),
+                name="completion_hours_not_negative",
+                violation_error_message=_("Credit hours cannot be negative."),
             ),
         ]
 

@@ -2,19 +2,22 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from education.models import Course
-from portal.progress.models import CourseCompletion
+from portal.progress.models import CourseCompletion, completion_facts
 from portal.progress.queries import progress_by_learner
 
 # Learners whose progress the catch-up reads at once.
 CATCH_UP_LEARNERS = 500
 
 
-def _record(learner_id, course):
+def _record(learner_id, course, facts=None):
     """The new completion, or None if another request recorded it a moment ago."""
     try:
         with transaction.atomic():
             return CourseCompletion.objects.create(
-                learner_id=learner_id, course=course, completed_at=timezone.now()
+                learner_id=learner_id,
+                course=course,
+                completed_at=timezone.now(),
+                **(facts or completion_facts(course)),
             )
     except IntegrityError:
         return None
@@ -35,10 +38,14 @@ def record_missed_completions(learners):
     courses = list(Course.objects.published())
     ids = list(learners.order_by("pk").values_list("pk", flat=True))
     recorded = 0
+    facts = {}  # course id -> its completion facts, read once for the whole catch-up
     for start in range(0, len(ids), CATCH_UP_LEARNERS):
         chunk = ids[start : start + CATCH_UP_LEARNERS]
         for learner_id, by_course in progress_by_learner(chunk, courses).items():
             for course_progress in by_course.values():
                 if course_progress.is_complete and not course_progress.completed_at:
-                    recorded += _record(learner_id, course_progress.course) is not None
+                    course = course_progress.course
+                    if course.pk not in facts:
+                        facts[course.pk] = completion_facts(course)
+                    recorded += _record(learner_id, course, facts[course.pk]) is not None
     return recorded

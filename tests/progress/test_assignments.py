@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from education.models import Course, Status
-from portal.progress.models import Assignment, CourseCompletion, ReminderSent
+from portal.progress.models import Assignment, CourseCompletion, ReminderSent, completion_facts
 from portal.progress.reminders import send_reminders
 from tests.education.factories import make_course
 
@@ -99,7 +99,9 @@ def test_reminders_go_out_once_at_each_step(learner, supervisor, team, course):
 def test_no_reminder_for_a_completed_course(learner, supervisor, course):
     today = timezone.localdate()
     Assignment.objects.create(course=course, learner=learner, due_on=today, assigned_by=supervisor)
-    CourseCompletion.objects.create(learner=learner, course=course, completed_at=timezone.now())
+    CourseCompletion.objects.create(
+        learner=learner, course=course, completed_at=timezone.now(), **completion_facts(course)
+    )
     assert send_reminders(today) == 0
 
 

@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from education import reading as lesson_progress
 from education.models import Course, Status
 from portal.accounts.models import Profession, User
-from portal.progress.models import Assignment, CourseCompletion
+from portal.progress.models import Assignment, CourseCompletion, completion_facts
 from portal.progress.rows import filter_learners, report_rows
 from quizzes import services
 from tests.education.factories import make_course, make_lesson
@@ -229,7 +229,9 @@ def test_a_completion_after_midnight_in_summer_time_has_the_local_date_on_page_a
 ):
     # 23:30 UTC on 1 July is 00:30 on 2 July in London.
     completed_at = datetime(2026, 7, 1, 23, 30, tzinfo=UTC)
-    CourseCompletion.objects.create(learner=learner, course=course, completed_at=completed_at)
+    CourseCompletion.objects.create(
+        learner=learner, course=course, completed_at=completed_at, **completion_facts(course)
+    )
     page = supervisor_client.get(reverse("progress:team-report")).content.decode()
     assert "2 Jul 2026" in page and "1 Jul 2026" not in page
     nina = next(

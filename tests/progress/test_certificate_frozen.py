@@ -1,0 +1,69 @@
+"""A certificate states what was completed, as it was then: a later edit of the course or its
+lessons never changes a certificate already issued."""
+
+import re
+import zlib
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from portal.progress.models import CourseCompletion
+from portal.progress.services import record_completion_if_complete
+from tests.education.factories import make_lesson
+from tests.progress.test_completion import complete_lessons, course  # noqa: F401
+
+
+def pdf_text(pdf):
+    """The text drawn in a PDF, its compressed content streams opened."""
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S)
+    text = b""
+    for stream in streams:
+        try:
+            text += zlib.decompress(stream)
+        except zlib.error:
+            text += stream
+    return text.decode("latin-1")
+
+
+@pytest.fixture
+def completed(learner, course):  # noqa: F811
+    complete_lessons(learner, course)
+    record_completion_if_complete(learner=learner, course=course)
+    return CourseCompletion.objects.get(learner=learner, course=course)
+
+
+def test_a_completion_records_the_course_title_version_and_hours_of_that_day(completed, course):  # noqa: F811
+    assert completed.course_title == course.title
+    assert completed.course_version == course.version
+    assert completed.credit_hours == Decimal("1.00")  # two lessons of 30 minutes
+
+
+def test_editing_the_course_after_completion_leaves_the_certificate_as_issued(
+    completed,
+    course,  # noqa: F811
+    learner_client,
+    client,
+):
+    old_title = course.title
+    make_lesson(course, "lesson-3", position=3, estimated_minutes=90)
+    course.title = "A renamed course"
+    course.save()
+
+    pdf = pdf_text(learner_client.get(reverse("progress:certificate", args=[course.slug])).content)
+    assert old_title in pdf and "A renamed course" not in pdf
+    assert "1.0 hours" in pdf  # not the 2.5 hours the course has today
+
+    page = client.get(reverse("progress:certificate-verify", args=[completed.certificate_code]))
+    assert old_title in page.content.decode()
+    assert "A renamed course" not in page.content.decode()
+
+
+def test_negative_credit_hours_are_refused_in_words_and_by_the_database(completed):
+    completed.credit_hours = Decimal("-1")
+    with pytest.raises(ValidationError, match="0"):
+        completed.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CourseCompletion.objects.filter(pk=completed.pk).update(credit_hours=-1)
