@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12; do \
 	&& { echo $$p; break; }; done)
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run serve test test-browser bench lint format install migrate demo check-deploy backup restore clean
+.PHONY: ldap-headers run serve test test-browser bench lint format install migrate demo check-deploy backup restore clean
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -19,8 +19,25 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# python-ldap (directory sign-in) has no wheels: pip compiles it against OpenLDAP's and SASL's
+# headers. On Debian as root they are installed here, so a fresh machine still needs only
+# `make run`; elsewhere the message names what to install.
+LDAP_HEADERS := /usr/include/ldap.h /usr/include/sasl/sasl.h
+ldap-headers:
+	@for header in $(LDAP_HEADERS); do [ -f $$header ] || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing libldap2-dev and libsasl2-dev (python-ldap is compiled against them)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libldap2-dev libsasl2-dev; \
+		else \
+			echo "python-ldap needs OpenLDAP's and SASL's headers: apt-get install libldap2-dev libsasl2-dev"; \
+			echo "(or your system's openldap-devel and cyrus-sasl-devel), then run make again."; \
+			exit 1; \
+		fi; \
+	fi
+
 # Reinstall only when a requirements file changed, so a second `make run` is fast.
-$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python ldap-headers
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 

@@ -42,7 +42,6 @@ def lesson_index(request):
         {
             "courses": shared.courses,
             "results": results,
-            "query": query,
             "tag": tag,
             "form": form,
             "tags": shared.tags,

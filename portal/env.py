@@ -8,7 +8,9 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+import ldap
 from django.core.exceptions import ImproperlyConfigured
+from django_auth_ldap.config import LDAPSearch
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
@@ -192,10 +194,6 @@ def ldap_settings():
             "LDAP_START_TLS is on but LDAP_URL is already ldaps://; use one or the other."
         )
     timeout = env_int("LDAP_TIMEOUT_SECONDS", 5, minimum=1)
-
-    # Imported here so a portal without a directory does not need python-ldap's C library.
-    import ldap
-    from django_auth_ldap.config import LDAPSearch
 
     options = {
         # Without these a directory that stops answering holds every sign-in worker.

@@ -27,7 +27,7 @@ class PasswordBackend(ModelBackend):
     (IT's break-glass account) may sign in with a local password."""
 
     def user_can_authenticate(self, user):
-        only_superusers = getattr(settings, "PASSWORD_SIGNIN", "everyone") == "superusers-only"
+        only_superusers = settings.PASSWORD_SIGNIN == "superusers-only"
         if only_superusers and not user.is_superuser:
             return False
         return super().user_can_authenticate(user)

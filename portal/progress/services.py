@@ -38,14 +38,12 @@ def record_missed_completions(learners):
     courses = list(Course.objects.published())
     ids = list(learners.order_by("pk").values_list("pk", flat=True))
     recorded = 0
-    facts = {}  # course id -> its completion facts, read once for the whole catch-up
+    facts = {course.pk: completion_facts(course) for course in courses}
     for start in range(0, len(ids), CATCH_UP_LEARNERS):
         chunk = ids[start : start + CATCH_UP_LEARNERS]
         for learner_id, by_course in progress_by_learner(chunk, courses).items():
             for course_progress in by_course.values():
                 if course_progress.is_complete and not course_progress.completed_at:
                     course = course_progress.course
-                    if course.pk not in facts:
-                        facts[course.pk] = completion_facts(course)
                     recorded += _record(learner_id, course, facts[course.pk]) is not None
     return recorded
