@@ -9,8 +9,9 @@ from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import ldap
+import ldap.dn
 from django.core.exceptions import ImproperlyConfigured
-from django_auth_ldap.config import LDAPSearch
+from django_auth_ldap.config import GroupOfNamesType, LDAPSearch, NestedGroupOfNamesType
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
@@ -161,6 +162,70 @@ def _ldap_urls(name, raw):
     return urls
 
 
+# Active Directory's account name, leaving out disabled accounts (bit 2 of
+# userAccountControl): a leaver whose account IT disabled is then refused at once, and
+# sync_directory deactivates them as if removed.
+ACTIVE_DIRECTORY_USER_FILTER = (
+    "(&(sAMAccountName=%(user)s)(!(userAccountControl:1.2.840.113556.1.4.803:=2)))"
+)
+# Groups of both kinds: Active Directory's (objectClass group) and OpenLDAP's groupOfNames
+# list their members as DNs in the member attribute.
+GROUP_FILTER = "(|(objectClass=group)(objectClass=groupOfNames))"
+# Directory groups that give a portal role, by variable (the role names are Role's values).
+ROLE_GROUP_VARIABLES = {
+    "editor": "LDAP_EDITOR_GROUP",
+    "reviewer": "LDAP_REVIEWER_GROUP",
+    "supervisor": "LDAP_SUPERVISOR_GROUP",
+}
+
+
+def _ldap_dn(name, required=False):
+    """A distinguished name in its normal form (how django-auth-ldap compares them), or ""."""
+    raw = env_str(name).strip()
+    if not raw:
+        if required:
+            raise ImproperlyConfigured(f"{name} must be set when the directory groups are used.")
+        return ""
+    try:
+        parts = ldap.dn.str2dn(raw)
+    except ldap.DECODING_ERROR:
+        parts = []
+    if not parts:
+        raise ImproperlyConfigured(
+            f"{name} must be a distinguished name such as "
+            f"CN=MBC-Learners,OU=Groups,DC=hospital,DC=example, not {raw!r}."
+        )
+    return ldap.dn.dn2str(parts).lower()
+
+
+def _ldap_attribute(name):
+    value = env_str(name).strip()
+    if value and not value.replace("-", "").isalnum():
+        raise ImproperlyConfigured(
+            f"{name} must be one attribute name, such as department or title, not {value!r}."
+        )
+    return value
+
+
+def _directory_groups():
+    """The group settings: the portal's own group (everyone else is refused) and the groups
+    that give each role. All optional; any of them needs LDAP_GROUP_SEARCH_BASE."""
+    required_group = _ldap_dn("LDAP_REQUIRE_GROUP")
+    role_groups = {role: _ldap_dn(name) for role, name in ROLE_GROUP_VARIABLES.items()}
+    role_groups = {role: dn for role, dn in role_groups.items() if dn}
+    if not (required_group or role_groups):
+        return {"DIRECTORY_ROLE_GROUPS": {}}
+    group_base = _ldap_dn("LDAP_GROUP_SEARCH_BASE", required=True)
+    nested = env_bool("LDAP_NESTED_GROUPS", default=False)
+    return {
+        "AUTH_LDAP_GROUP_SEARCH": LDAPSearch(group_base, ldap.SCOPE_SUBTREE, GROUP_FILTER),
+        # Nested groups cost one search per level; only asked for where IT nests them.
+        "AUTH_LDAP_GROUP_TYPE": NestedGroupOfNamesType() if nested else GroupOfNamesType(),
+        "AUTH_LDAP_REQUIRE_GROUP": required_group or None,
+        "DIRECTORY_ROLE_GROUPS": role_groups,
+    }
+
+
 def ldap_settings():
     """The AUTH_LDAP_* settings for django-auth-ldap, or {} when LDAP_URL is unset."""
     raw_url = env_str("LDAP_URL").strip()
@@ -173,7 +238,7 @@ def ldap_settings():
             "LDAP_USER_SEARCH_BASE must name where people are, e.g. "
             f"OU=Staff,DC=hospital,DC=example, not {search_base!r}."
         )
-    user_filter = env_str("LDAP_USER_FILTER").strip() or "(sAMAccountName=%(user)s)"
+    user_filter = env_str("LDAP_USER_FILTER").strip() or ACTIVE_DIRECTORY_USER_FILTER
     if "%(user)s" not in user_filter or not (
         user_filter.startswith("(") and user_filter.endswith(")")
     ):
@@ -208,14 +273,22 @@ def ldap_settings():
         options[ldap.OPT_X_TLS_REQUIRE_CERT] = ldap.OPT_X_TLS_DEMAND
         # The TLS options above only take effect in a fresh TLS context.
         options[ldap.OPT_X_TLS_NEWCTX] = 0
+    user_attributes = {"first_name": "givenName", "last_name": "sn", "email": "mail"}
+    user_attributes["display_name"] = _ldap_attribute("LDAP_DISPLAY_NAME_ATTRIBUTE") or (
+        "displayName"
+    )
     return {
+        **_directory_groups(),
+        # Which attribute names the person's profession and team (both optional).
+        "DIRECTORY_PROFESSION_ATTRIBUTE": _ldap_attribute("LDAP_PROFESSION_ATTRIBUTE"),
+        "DIRECTORY_TEAM_ATTRIBUTE": _ldap_attribute("LDAP_TEAM_ATTRIBUTE"),
         "AUTH_LDAP_SERVER_URI": " ".join(urls),
         "AUTH_LDAP_BIND_DN": bind_dn,
         "AUTH_LDAP_BIND_PASSWORD": bind_password,
         "AUTH_LDAP_START_TLS": start_tls,
         "AUTH_LDAP_CONNECTION_OPTIONS": options,
         "AUTH_LDAP_USER_SEARCH": LDAPSearch(search_base, ldap.SCOPE_SUBTREE, user_filter),
-        "AUTH_LDAP_USER_ATTR_MAP": {"first_name": "givenName", "last_name": "sn", "email": "mail"},
+        "AUTH_LDAP_USER_ATTR_MAP": user_attributes,
         # A person's name and e-mail follow the directory at each sign-in.
         "AUTH_LDAP_ALWAYS_UPDATE_USER": True,
     }

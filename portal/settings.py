@@ -181,6 +181,7 @@ AXES_VERBOSE = False
 # them (portal/accounts/client_address.py).
 PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "portal.accounts.client_address.client_address"
+AXES_WHITELIST_CALLABLE = "portal.accounts.backends.failure_not_counted"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]

@@ -37,7 +37,7 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ("team",)
     search_fields = ("username", "display_name", "first_name", "last_name", "email")
     fieldsets = (
-        (None, {"fields": ("username", "password", "must_change_password")}),
+        (None, {"fields": ("username", "password", "must_change_password", "directory_dn")}),
         (_("Person"), {"fields": ("display_name", "first_name", "last_name", "email")}),
         (_("Training"), {"fields": ("profession", "team")}),
         (
@@ -66,6 +66,8 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+    # Written by directory sign-in only; shown so IT can see which accounts follow it.
+    readonly_fields = ("directory_dn",)
     change_list_template = "admin/accounts/user/change_list.html"
 
     def get_urls(self):

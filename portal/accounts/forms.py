@@ -5,6 +5,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.accounts.backends import DIRECTORY_DOWN
 from portal.accounts.client_address import client_address
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
@@ -50,6 +51,11 @@ class SignInForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
+        "directory_down": _(
+            "The hospital directory is not answering, so staff accounts cannot be checked "
+            "just now. Please try again in a few minutes; if it goes on, call the IT "
+            "service desk."
+        ),
         "spraying": _(
             "Too many failed sign-ins have come from this computer. Sign-in from here is "
             "paused for 15 minutes; ask your hospital IT service desk if you need help now."
@@ -69,3 +75,11 @@ class SignInForm(AuthenticationForm):
         if failures >= self.failures_per_address:
             raise forms.ValidationError(self.error_messages["spraying"], code="spraying")
         return super().clean()
+
+    def get_invalid_login_error(self):
+        # The password may well be right: say the directory is down, not "wrong password".
+        if getattr(self.request, DIRECTORY_DOWN, False):
+            return forms.ValidationError(
+                self.error_messages["directory_down"], code="directory_down"
+            )
+        return super().get_invalid_login_error()

@@ -82,6 +82,16 @@ class User(AbstractUser):
         verbose_name=_("team"),
         help_text=_("The team this person belongs to for progress reports."),
     )
+    directory_dn = models.CharField(
+        _("directory entry"),
+        max_length=500,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Set when this person signs in with the hospital directory: sync_directory then "
+            "deactivates the account once the entry is gone. Empty for local accounts."
+        ),
+    )
     must_change_password = models.BooleanField(
         _("must change password"),
         default=False,

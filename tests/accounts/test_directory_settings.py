@@ -13,7 +13,15 @@ BASE = "OU=Staff,DC=hospital,DC=example"
 
 @pytest.fixture
 def directory_env(monkeypatch):
-    for name in ("LDAP_BIND_DN", "LDAP_BIND_PASSWORD", "LDAP_CA_FILE", "LDAP_START_TLS"):
+    for name in (
+        "LDAP_BIND_DN",
+        "LDAP_BIND_PASSWORD",
+        "LDAP_CA_FILE",
+        "LDAP_START_TLS",
+        "LDAP_GROUP_SEARCH_BASE",
+        "LDAP_REQUIRE_GROUP",
+        "LDAP_EDITOR_GROUP",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LDAP_URL", "ldap://dc1.hospital.example")
     monkeypatch.setenv("LDAP_USER_SEARCH_BASE", BASE)
@@ -29,7 +37,9 @@ def test_a_well_formed_directory_searches_by_account_name(directory_env):
     configured = ldap_settings()
     assert configured["AUTH_LDAP_SERVER_URI"] == "ldap://dc1.hospital.example"
     assert configured["AUTH_LDAP_USER_SEARCH"].base_dn == BASE
-    assert configured["AUTH_LDAP_USER_SEARCH"].filterstr == "(sAMAccountName=%(user)s)"
+    assert configured["AUTH_LDAP_USER_SEARCH"].filterstr == (
+        "(&(sAMAccountName=%(user)s)(!(userAccountControl:1.2.840.113556.1.4.803:=2)))"
+    )
 
 
 @pytest.mark.parametrize(
@@ -41,12 +51,31 @@ def test_a_well_formed_directory_searches_by_account_name(directory_env):
         ("LDAP_USER_FILTER", "(uid=someone)"),
         ("LDAP_CA_FILE", "/nowhere/ca.pem"),
         ("LDAP_BIND_PASSWORD", "secret"),
+        ("LDAP_REQUIRE_GROUP", "MBC-Learners"),
+        ("LDAP_EDITOR_GROUP", "CN=MBC-Editors,OU=Groups,DC=hospital,DC=example,"),
+        ("LDAP_TEAM_ATTRIBUTE", "department title"),
+        ("LDAP_PROFESSION_ATTRIBUTE", "(title)"),
     ],
 )
 def test_a_malformed_value_is_refused_naming_its_variable(directory_env, name, value):
     directory_env.setenv(name, value)
     with pytest.raises(ImproperlyConfigured, match=name):
         ldap_settings()
+
+
+def test_a_group_without_where_to_search_groups_is_refused(directory_env):
+    directory_env.setenv("LDAP_REQUIRE_GROUP", "CN=MBC-Learners,OU=Groups,DC=hospital,DC=example")
+    with pytest.raises(ImproperlyConfigured, match="LDAP_GROUP_SEARCH_BASE"):
+        ldap_settings()
+
+
+def test_group_names_are_compared_in_their_normal_form(directory_env):
+    directory_env.setenv("LDAP_GROUP_SEARCH_BASE", "OU=Groups,DC=hospital,DC=example")
+    directory_env.setenv("LDAP_EDITOR_GROUP", "CN=MBC-Editors, OU=Groups, DC=hospital,DC=example")
+    configured = ldap_settings()
+    assert configured["DIRECTORY_ROLE_GROUPS"] == {
+        "editor": "cn=mbc-editors,ou=groups,dc=hospital,dc=example"
+    }
 
 
 def test_start_tls_over_ldaps_is_refused(directory_env):
