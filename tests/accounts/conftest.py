@@ -37,6 +37,7 @@ suffix "{suffix}"
 rootdn "{admin_dn}"
 rootpw {admin_password}
 directory {root}/data
+{tls}
 # As a hospital directory would: nobody reads without signing in, nobody reads passwords.
 access to attrs=userPassword by anonymous auth by * none
 access to * by users read by * none
@@ -93,11 +94,79 @@ class Directory:
             self.process.wait(timeout=10)
 
 
+def make_certificates(folder):
+    """A throwaway hospital CA and a server certificate it signed for 127.0.0.1."""
+    openssl = shutil.which("openssl")
+    if not openssl:
+        pytest.skip("openssl is not installed")
+
+    def run(*args):
+        subprocess.run([openssl, *args], check=True, capture_output=True, cwd=folder)
+
+    run(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Example Hospital test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    )
+    run(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    )
+    (folder / "san.cnf").write_text("subjectAltName=IP:127.0.0.1\n")
+    run(
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "san.cnf",
+        "-out",
+        "server.pem",
+    )
+    return folder / "ca.pem"
+
+
 @pytest.fixture
-def slapd(tmp_path):
+def slapd(request, tmp_path):
+    """slapd on ldap://; for tests marked directory_tls, with a certificate from a test CA,
+    also on ldaps:// and offering StartTLS."""
     if not SLAPD:
         pytest.skip("Debian's slapd is not installed (apt-get install slapd ldap-utils)")
     (tmp_path / "data").mkdir()
+    tls = ""
+    ca_file = None
+    if request.node.get_closest_marker("directory_tls"):
+        ca_file = make_certificates(tmp_path)
+        tls = (
+            f"TLSCACertificateFile {ca_file}\n"
+            f"TLSCertificateFile {tmp_path / 'server.pem'}\n"
+            f"TLSCertificateKeyFile {tmp_path / 'server.key'}\n"
+        )
     config = tmp_path / "slapd.conf"
     config.write_text(
         CONFIG.format(
@@ -106,6 +175,7 @@ def slapd(tmp_path):
             suffix=SUFFIX,
             admin_dn=ADMIN_DN,
             admin_password=ADMIN_PASSWORD,
+            tls=tls,
         )
     )
     subprocess.run(
@@ -120,15 +190,18 @@ def slapd(tmp_path):
         check=True,
         capture_output=True,
     )
-    port = free_port()
+    port, tls_port = free_port(), free_port()
     url = f"ldap://127.0.0.1:{port}"
+    listen = f"{url} ldaps://127.0.0.1:{tls_port}" if ca_file else url
     # -d 0: in the foreground, so the process is the server and stops with the test.
     process = subprocess.Popen(
-        [SLAPD, "-f", config, "-h", url, "-d", "0"],
+        [SLAPD, "-f", config, "-h", listen, "-d", "0"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     directory = Directory(url, process)
+    directory.ldaps_url = f"ldaps://127.0.0.1:{tls_port}"
+    directory.ca_file = ca_file
     deadline = time.monotonic() + 10
     while True:
         try:
@@ -143,11 +216,9 @@ def slapd(tmp_path):
 
 
 @pytest.fixture
-def directory(slapd, settings, monkeypatch):
-    """The portal configured for the test directory from LDAP_* variables, as in the README."""
-    from portal.env import ldap_settings
-
-    environment = {
+def directory_environment(slapd):
+    """The LDAP_* variables for the test directory, as the README's example sets them."""
+    return {
         "LDAP_URL": slapd.url,
         "LDAP_BIND_DN": READER_DN,
         "LDAP_BIND_PASSWORD": READER_PASSWORD,
@@ -160,16 +231,32 @@ def directory(slapd, settings, monkeypatch):
         "LDAP_TEAM_ATTRIBUTE": "department",
         "LDAP_TIMEOUT_SECONDS": "2",
     }
-    for name, value in environment.items():
-        monkeypatch.setenv(name, value)
-    for name, value in ldap_settings().items():
-        setattr(settings, name, value)
-    settings.AUTHENTICATION_BACKENDS = [
-        "axes.backends.AxesStandaloneBackend",
-        "portal.accounts.backends.DirectoryBackend",
-        "portal.accounts.backends.PasswordBackend",
-    ]
-    # Transactional tests flush the groups the migrations made.
-    for name in ROLE_GROUP_NAMES.values():
-        Group.objects.get_or_create(name=name)
+
+
+@pytest.fixture
+def configure_directory(settings, monkeypatch):
+    """Configure the portal from LDAP_* variables, as it is at start-up."""
+    from portal.env import ldap_settings
+
+    def configure(environment):
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        for name, value in ldap_settings().items():
+            setattr(settings, name, value)
+        settings.AUTHENTICATION_BACKENDS = [
+            "axes.backends.AxesStandaloneBackend",
+            "portal.accounts.backends.DirectoryBackend",
+            "portal.accounts.backends.PasswordBackend",
+        ]
+        # Transactional tests flush the groups the migrations made.
+        for name in ROLE_GROUP_NAMES.values():
+            Group.objects.get_or_create(name=name)
+
+    return configure
+
+
+@pytest.fixture
+def directory(slapd, directory_environment, configure_directory):
+    """The portal signing in against the test directory."""
+    configure_directory(directory_environment)
     return slapd
