@@ -16,7 +16,7 @@ We write [markdown], which is what we store.
 """
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from portal.content_transfer.curriculum import NO_NUL
 from portal.content_transfer.gift_html import FORMATS, convert
-from quizzes.item_checks import Item, check_quiz
+from quizzes.item_checks import Item, ItemChoice, check_quiz
 from quizzes.kinds import kind_of
 from quizzes.models import Choice, Question, QuestionKind, Quiz
 
@@ -59,19 +59,12 @@ class GiftError(ValueError):
 
 
 @dataclass(frozen=True)
-class ParsedChoice:
-    text: str
-    is_correct: bool
-    feedback: str = ""
-
-
-@dataclass(frozen=True)
 class ParsedQuestion:
     line: int
     kind: str
     stem: str
     rationale: str
-    choices: tuple[ParsedChoice, ...]
+    choices: tuple[ItemChoice, ...]
     title: str = ""
     # "line N: ..." messages about what did not carry over as it was, such as an image.
     warnings: tuple[str, ...] = ()
@@ -326,8 +319,8 @@ def _true_false_choices(stripped, line, texts):
     wrong, right = (texts.plain(text, line) for text in (*feedback, "", "")[:2])
     answer = TRUE_FALSE_ANSWERS[head.strip().upper()]
     return (
-        ParsedChoice("True", answer, right if answer else wrong),
-        ParsedChoice("False", not answer, wrong if answer else right),
+        ItemChoice("True", answer, right if answer else wrong),
+        ItemChoice("False", not answer, wrong if answer else right),
     )
 
 
@@ -397,7 +390,7 @@ def _single_choices(answers, line):
                 _("partial credit (%(example)s) in a single-answer question is not supported")
                 % {"example": "~%50%"},
             )
-    return tuple(ParsedChoice(a.text, a.marker == "=", a.feedback) for a in answers)
+    return tuple(ItemChoice(a.text, a.marker == "=", a.feedback) for a in answers)
 
 
 def _multiple_choices(answers, line):
@@ -410,7 +403,7 @@ def _multiple_choices(answers, line):
             )
             % {"example": "~%50%"},
         )
-    return tuple(ParsedChoice(a.text, a.weight > 0, a.feedback) for a in answers)
+    return tuple(ItemChoice(a.text, a.weight > 0, a.feedback) for a in answers)
 
 
 # Writing -------------------------------------------------------------------------------
@@ -533,7 +526,10 @@ def import_findings(quiz, questions):
         .prefetch_related("choices")
         .order_by("position", "id")
     ]
-    new = [Item.from_data(asdict(question)) for question in questions]
+    # Parsed choices are already the checker's ItemChoice: no conversion on the way.
+    new = [
+        Item(kind=q.kind, stem=q.stem, rationale=q.rationale, choices=q.choices) for q in questions
+    ]
     lines = {number: question.line for number, question in enumerate(questions, len(existing) + 1)}
     findings = check_quiz(existing + new, quiz.lesson.body if quiz.lesson_id else "")
     return [

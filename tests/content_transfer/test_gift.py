@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 
 from education.markdown import render_markdown
 from education.models import Status
-from portal.content_transfer.gift import GiftError, ParsedChoice, export_gift, parse_gift
+from portal.content_transfer.gift import GiftError, export_gift, parse_gift
+from quizzes.item_checks import ItemChoice
 from quizzes.models import Question, QuestionKind, Quiz
 from tests.quizzes.factories import add_question, make_quiz
 
@@ -591,8 +592,8 @@ def test_a_true_false_question_is_written_as_true_or_false_with_both_feedbacks(q
     assert "\tTRUE#Secret feedback False#Secret feedback True\n\t####Secret rationale 1" in text
     [parsed] = parse_gift(text)
     assert parsed.choices == (
-        ParsedChoice("True", True, "Secret feedback True"),
-        ParsedChoice("False", False, "Secret feedback False"),
+        ItemChoice("True", True, "Secret feedback True"),
+        ItemChoice("False", False, "Secret feedback False"),
     )
 
 
