@@ -132,6 +132,7 @@ class CourseAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmi
     prepopulated_fields = {"slug": ("title",)}
     # The release date is when publishing first showed the course to learners.
     readonly_fields = ("updated_by", "updated_at", "released_on")
+    can_restore = True
     live_content_fields = (
         "title", "slug", "position", "summary", "audience", "objectives", "disclaimer",
         "conflict_of_interest",

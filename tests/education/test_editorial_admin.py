@@ -376,3 +376,16 @@ def test_a_new_version_signed_off_for_later_cannot_be_edited(client, editor, rev
     assert 'name="body"' not in client.get(url).content.decode()
     client.post(url, change_form(new, body="Changed after sign-off."))
     assert Lesson.objects.get(pk=new.pk).body == "Live text."
+
+
+def test_an_old_version_of_a_live_course_is_restored_into_its_draft(client, editor, course):
+    old_title = course.title
+    course.title = "Renamed course"
+    course.save()
+    client.force_login(editor)
+    url = reverse("admin:education_course_versions", args=[course.pk])
+    assert "Restore" in client.get(url).content.decode()
+    oldest = course.history.order_by("history_id").first()
+    client.post(url, {"history_id": oldest.history_id})
+    assert Course.objects.get(draft_of=course).title == old_title
+    assert Course.objects.get(pk=course.pk).title == "Renamed course"
