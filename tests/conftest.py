@@ -5,6 +5,8 @@ from django.core.cache import cache
 from portal.accounts.models import ROLE_GROUP_NAMES, Profession, Role, Team, User
 
 PASSWORD = "correct horse battery staple"
+# A real directory server (slapd) for the directory sign-in tests, here and in the browser.
+pytest_plugins = ["tests.directory_server"]
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ is not trusted with anyone's password."""
 import pytest
 from django.urls import reverse
 
-from tests.accounts.conftest import make_certificates
+from tests.directory_server import make_certificates
 
 pytestmark = [pytest.mark.django_db, pytest.mark.directory_tls]
 

@@ -16,7 +16,7 @@ from django.contrib.auth.models import Group
 from portal.accounts.models import ROLE_GROUP_NAMES
 
 SLAPD = shutil.which("slapd", path="/usr/sbin:/usr/bin")
-SLAPD_FILES = Path(__file__).parent / "slapd"
+SLAPD_FILES = Path(__file__).parent / "accounts" / "slapd"
 SUFFIX = "dc=hospital,dc=example"
 ADMIN_DN, ADMIN_PASSWORD = f"cn=admin,{SUFFIX}", "directory-admin-pw"
 READER_DN, READER_PASSWORD = f"cn=portal-reader,ou=Service,{SUFFIX}", "reader-secret-pw"
