@@ -134,7 +134,7 @@ class CourseAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmi
     readonly_fields = ("updated_by", "updated_at", "released_on")
     live_content_fields = (
         "title", "slug", "position", "summary", "audience", "objectives", "disclaimer",
-        "conflict_of_interest",
+        "conflict_of_interest", "credit_hours",
     )  # fmt: skip
     # The draft shares its live course's address, which publishing keeps.
     draft_frozen_fields = ("slug",)
@@ -149,6 +149,7 @@ class CourseAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmi
                     "objectives",
                     "disclaimer",
                     "conflict_of_interest",
+                    "credit_hours",
                 )
             },
         ),
