@@ -135,7 +135,7 @@ class CourseAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmi
     can_restore = True
     live_content_fields = (
         "title", "slug", "position", "summary", "audience", "objectives", "disclaimer",
-        "conflict_of_interest",
+        "conflict_of_interest", "credit_hours",
     )  # fmt: skip
     # The draft shares its live course's address, which publishing keeps.
     draft_frozen_fields = ("slug",)
@@ -150,6 +150,7 @@ class CourseAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmi
                     "objectives",
                     "disclaimer",
                     "conflict_of_interest",
+                    "credit_hours",
                 )
             },
         ),

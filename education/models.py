@@ -2,15 +2,23 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Now
+from django.db.models import F, Q
+from django.db.models.functions import Floor, Now
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from education.markdown import render_markdown
-from education.validators import INT_MAX, NOT_EMPTY, SMALL_INT_MAX, one_of, whole_number
+from education.validators import (
+    INT_MAX,
+    NOT_EMPTY,
+    SMALL_INT_MAX,
+    one_of,
+    quarter_hours_field,
+    whole_number,
+)
 
 
 class Status(models.TextChoices):
@@ -212,6 +220,13 @@ class Course(Governed):
             "they start and on the certificate. Blank: shown as not yet recorded."
         ),
     )
+    credit_hours = quarter_hours_field(
+        _("CPD credit (hours)"),
+        _(
+            "The credit a reviewer designates for the course, in quarter hours. Blank: the "
+            "certificate states the lessons' estimated study time."
+        ),
+    )
     released_on = models.DateField(
         _("released on"),
         null=True,
@@ -229,6 +244,7 @@ class Course(Governed):
         "objectives",
         "disclaimer",
         "conflict_of_interest",
+        "credit_hours",
         "position",
     )
 
@@ -242,6 +258,18 @@ class Course(Governed):
         constraints = [
             *Governed.Meta.constraints,
             *draft_constraints(_("A course with this address already exists.")),
+            # Whole quarter hours and not negative, whatever path writes the row.
+            models.CheckConstraint(
+                condition=Q(credit_hours__isnull=True)
+                | (
+                    Q(credit_hours__gte=0)
+                    & Exact(F("credit_hours") * 4, Floor(F("credit_hours") * 4))
+                ),
+                name="course_credit_quarter_hours",
+                violation_error_message=_(
+                    "Give the hours in quarter-hour steps (for example 1.25), not below 0."
+                ),
+            ),
         ]
 
     def __str__(self):

@@ -11,6 +11,11 @@ def _latin1(text):
     return str(text).encode("latin-1", "replace").decode("latin-1")
 
 
+def hours_text(hours):
+    """Hours as a CPD record writes them: 1.0, 1.5, 1.75 (quarter hours keep both places)."""
+    return formats.number_format(hours, 1 if (hours * 2) % 1 == 0 else 2)
+
+
 def certificate_pdf(completion, *, verify_base_url):
     """The certificate states what was recorded at completion (title, hours), never the
     course as it is today: a certificate must read the same at every download."""
@@ -40,10 +45,16 @@ def certificate_pdf(completion, *, verify_base_url):
     pdf.set_font("Helvetica", "", 13)
     pdf.ln(4)
     completed_on = formats.date_format(completion.completed_at, "j F Y")
-    details = _("on %(date)s · estimated study time %(hours)s hours") % {
-        "date": completed_on,
-        "hours": formats.number_format(completion.credit_hours, 1),
-    }
+    if completion.attested_hours is None:
+        details = _("on %(date)s · CPD credit %(hours)s hours") % {
+            "date": completed_on,
+            "hours": hours_text(completion.credit_hours),
+        }
+    else:
+        details = _("on %(date)s · time spent %(hours)s hours (attested by the learner)") % {
+            "date": completed_on,
+            "hours": hours_text(completion.attested_hours),
+        }
     pdf.cell(0, 9, _latin1(details), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(165)
     pdf.set_font("Helvetica", "", 11)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from education.forms import LiveChoiceField
 from education.models import Course
 from portal.accounts.models import Profession, Team
-from portal.progress.models import Assignment
+from portal.progress.models import Assignment, CourseCompletion
 from portal.progress.rows import SORTS, RowStatus
 
 
@@ -64,3 +64,32 @@ class ReportFilterForm(forms.Form):
         # server-side cursor on PostgreSQL, three round trips for a few rows.
         team.choices = [("", team.empty_label), *((t.pk, str(t)) for t in teams)]
         course.choices = [("", course.empty_label), *((c.pk, str(c)) for c in courses)]
+
+
+class AttestationForm(forms.ModelForm):
+    """The time the learner attests they spent on a completed course, in quarter hours, up
+    to the credit frozen at completion."""
+
+    class Meta:
+        model = CourseCompletion
+        fields = ("attested_hours",)
+        labels = {"attested_hours": _("Time you spent (hours)")}
+        help_texts = {"attested_hours": _("In quarter hours, up to the course's credit.")}
+        widgets = {"attested_hours": forms.NumberInput(attrs={"step": "0.25", "min": "0"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["attested_hours"]
+        field.required = True
+        field.widget.attrs["max"] = str(self.instance.credit_hours)
+        # Each completion's form on the transcript needs its own ids.
+        self.prefix = f"c{self.instance.pk}"
+
+    def clean_attested_hours(self):
+        hours = self.cleaned_data["attested_hours"]
+        if hours is not None and hours > self.instance.credit_hours:
+            raise forms.ValidationError(
+                _("The time you spent can be at most the course's credit of %(hours)s hours."),
+                params={"hours": self.instance.credit_hours},
+            )
+        return hours

@@ -4,10 +4,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from education.models import LIVE_ROWS, Course
+from education.validators import quarter_hours_field
 from portal.progress.item_analysis import shown_flags
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
@@ -29,7 +30,10 @@ def completion_facts(course):
     return {
         "course_title": course.title,
         "course_version": course.version,
-        "credit_hours": study_hours(course),
+        # A reviewer's designated credit, when there is one, is what the learner earns.
+        "credit_hours": (
+            course.credit_hours if course.credit_hours is not None else study_hours(course)
+        ),
     }
 
 
@@ -70,6 +74,10 @@ class CourseCompletion(models.Model):
         validators=[MinValueValidator(0)],
         help_text=_("The study time printed on the certificate, fixed when it was completed."),
     )
+    attested_hours = quarter_hours_field(
+        _("time spent (attested)"),
+        _("The time the learner attests they spent, up to the credit hours."),
+    )
 
     class Meta:
         ordering = ("-completed_at", "id")
@@ -83,6 +91,14 @@ class CourseCompletion(models.Model):
                 condition=Q(credit_hours__gte=0),
                 name="completion_hours_not_negative",
                 violation_error_message=_("Credit hours cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(attested_hours__isnull=True)
+                | Q(attested_hours__gte=0, attested_hours__lte=F("credit_hours")),
+                name="completion_attested_within_credit",
+                violation_error_message=_(
+                    "The time you spent can be from 0 up to the course's credit hours."
+                ),
             ),
         ]
 

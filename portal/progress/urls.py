@@ -1,12 +1,23 @@
 from django.urls import path
 
-from portal.progress.views import adjustments, certificates, editorial, reports, statistics
+from portal.progress.views import (
+    adjustments,
+    certificates,
+    editorial,
+    reports,
+    statistics,
+    transcript,
+)
 
 app_name = "progress"
 
 urlpatterns = [
     path("certificates/<slug:course_slug>.pdf", certificates.certificate, name="certificate"),
     path("certificates/verify/<str:code>/", certificates.verify, name="certificate-verify"),
+    path("transcript/", transcript.transcript, name="transcript"),
+    path("transcript.csv", transcript.transcript_csv_download, name="transcript-csv"),
+    path("transcript.pdf", transcript.transcript_pdf_download, name="transcript-pdf"),
+    path("transcript/<str:code>/attest/", transcript.attest, name="transcript-attest"),
     path("team/", reports.team_report, name="team-report"),
     path("team/export.csv", reports.export_csv, name="team-export"),
     path("team/learners/<id:pk>/", reports.learner_detail, name="learner-detail"),

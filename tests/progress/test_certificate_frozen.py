@@ -67,3 +67,24 @@ def test_negative_credit_hours_are_refused_in_words_and_by_the_database(complete
         completed.full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():
         CourseCompletion.objects.filter(pk=completed.pk).update(credit_hours=-1)
+
+
+def test_a_designated_credit_is_frozen_at_completion_and_a_later_edit_leaves_it(
+    learner,
+    course,  # noqa: F811
+    learner_client,
+):
+    course.credit_hours = Decimal("1.75")
+    course.save()
+    complete_lessons(learner, course)
+    record_completion_if_complete(learner=learner, course=course)
+    completion = CourseCompletion.objects.get(learner=learner, course=course)
+    assert completion.credit_hours == Decimal("1.75")  # not the lessons' one hour
+
+    course.credit_hours = Decimal("3")
+    course.save()
+
+    completion.refresh_from_db()
+    assert completion.credit_hours == Decimal("1.75")
+    pdf = pdf_text(learner_client.get(reverse("progress:certificate", args=[course.slug])).content)
+    assert "1.75 hours" in pdf
