@@ -22,6 +22,7 @@ from portal.env import (
     parse_database_url,
     parse_email_url,
 )
+from portal.env_oidc import oidc_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -141,6 +142,11 @@ AUTHENTICATION_BACKENDS = [
     *(["portal.accounts.backends.DirectoryBackend"] if LDAP_SETTINGS else []),
     "portal.accounts.backends.PasswordBackend",
 ]
+# OpenID Connect (when OIDC_ISSUER is set): the "Sign in with <provider>" button.
+OIDC_SETTINGS = oidc_settings()
+globals().update(OIDC_SETTINGS)
+if OIDC_SETTINGS:
+    AUTHENTICATION_BACKENDS.insert(-1, "portal.accounts.oidc.OIDCBackend")
 # "superusers-only" keeps local passwords for IT's break-glass account alone, once everyone
 # else signs in with the directory.
 PASSWORD_SIGNIN = env_password_signin("DJANGO_PASSWORD_SIGNIN")

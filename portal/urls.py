@@ -1,19 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from portal import converters, views  # noqa: F401 (converters registers <id:...>)
 from portal.accounts import two_factor
 from portal.accounts.forms import SignInForm
+from portal.accounts.oidc import OIDCCallbackView, OIDCStartView, SignInView
 from portal.accounts.views import PasswordChangeView, PasswordResetView
 from portal.progress.views.dashboard import dashboard
 
 auth_patterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            redirect_authenticated_user=True, authentication_form=SignInForm
-        ),
+        SignInView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -22,6 +22,16 @@ auth_patterns = [
         "password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
+    ),
+    path(
+        "oidc/callback/",
+        login_not_required(OIDCCallbackView.as_view()),
+        name="oidc_authentication_callback",
+    ),
+    path(
+        "oidc/authenticate/",
+        login_not_required(OIDCStartView.as_view()),
+        name="oidc_authentication_init",
     ),
     path("2fa/", two_factor.two_factor, name="two-factor"),
     path("2fa/qr.svg", two_factor.two_factor_qr, name="two-factor-qr"),

@@ -25,6 +25,12 @@ def needs_second_factor(user):
     return user.is_staff or user.is_superuser or user.has_perm("accounts.view_team_progress")
 
 
+def provider_gave_second_factor(request):
+    """The OpenID provider said (in `amr`, with a value listed in OIDC_TRUST_AMR_MFA) that
+    this sign-in already used a second factor: asking for another would only annoy."""
+    return bool(request.session.get("oidc_amr_mfa"))
+
+
 class StaffSecondFactorMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -36,6 +42,7 @@ class StaffSecondFactorMiddleware:
             and user.is_authenticated
             and request.path.startswith(PROTECTED_PREFIXES)
             and not user.is_verified()
+            and not provider_gave_second_factor(request)
             and needs_second_factor(user)
         ):
             return redirect(f"{reverse('two-factor')}?next={request.path}")

@@ -11,6 +11,8 @@ PUBLIC_VIEWS = {
     "password_reset_confirm",
     "password_reset_complete",
     "healthz",
+    "oidc_authentication_init",
+    "oidc_authentication_callback",
     "liveness",
     "csp-report",
     "admin:login",

@@ -1,0 +1,47 @@
+// A throwaway OpenID provider for the portal's tests: node provider.js PORT, configured by
+// environment variables (see tests/accounts/oidc_provider.py). Its own devInteractions pages
+// take any login name with any password; the account's claims come from findAccount below.
+import Provider from "oidc-provider";
+
+const port = Number(process.argv[2]);
+const issuer = process.env.OIDC_TEST_ISSUER || `http://127.0.0.1:${port}`;
+
+const provider = new Provider(issuer, {
+  clients: [
+    {
+      client_id: process.env.OIDC_TEST_CLIENT_ID,
+      client_secret: process.env.OIDC_TEST_CLIENT_SECRET,
+      redirect_uris: [process.env.OIDC_TEST_REDIRECT_URI],
+      grant_types: ["authorization_code"],
+      response_types: ["code"],
+    },
+  ],
+  claims: {
+    openid: ["sub"],
+    email: ["email", "email_verified"],
+    profile: ["given_name", "family_name", "name", "preferred_username"],
+  },
+  // The profile claims in the ID token itself, as Entra ID sends them.
+  conformIdTokenClaims: false,
+  features: { devInteractions: { enabled: true } },
+  cookies: { keys: ["test-only-cookie-key"] },
+  async findAccount(ctx, id) {
+    return {
+      accountId: id,
+      async claims() {
+        return {
+          sub: id,
+          preferred_username: id,
+          given_name: "Ada",
+          family_name: "Okafor",
+          name: "Ada Okafor",
+          email: `${id}@hospital.example`,
+          email_verified: true,
+        };
+      },
+    };
+  },
+});
+// The tests run the portal over plain http on 127.0.0.1.
+provider.proxy = false;
+provider.listen(port, "127.0.0.1", () => console.log(`listening ${issuer}`));

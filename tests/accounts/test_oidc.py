@@ -1,0 +1,151 @@
+"""OpenID Connect sign-in: OIDC_* settings refused at start-up with the variable named, the
+button shown only when a provider is configured, a forged state refused with a plain message,
+and the provider's MFA (amr) standing in for the portal's TOTP only when trusted."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
+
+from portal.accounts.oidc import OIDCBackend
+from portal.env_oidc import oidc_settings
+from tests.accounts.oidc_provider import portal_environment
+from tests.conftest import PASSWORD
+
+PROVIDER = "https://login.microsoftonline.com/tenant-id"
+
+
+@pytest.fixture
+def oidc_env(monkeypatch):
+    for name in ("OIDC_ALLOW_LOCAL_HTTP", "OIDC_RP_SIGN_ALGO", "OIDC_TRUST_AMR_MFA"):
+        monkeypatch.delenv(name, raising=False)
+    portal_environment(monkeypatch, PROVIDER, issuer=f"{PROVIDER}/v2.0")
+    monkeypatch.delenv("OIDC_ALLOW_LOCAL_HTTP")
+    return monkeypatch
+
+
+@pytest.fixture
+def configured(oidc_env, settings):
+    for name, value in oidc_settings().items():
+        setattr(settings, name, value)
+    return settings
+
+
+def test_without_an_issuer_no_provider_is_configured(monkeypatch):
+    monkeypatch.delenv("OIDC_ISSUER", raising=False)
+    assert oidc_settings() == {}
+
+
+def test_a_well_formed_provider_uses_rs256_with_nonce_and_pkce(oidc_env):
+    configured = oidc_settings()
+    assert configured["OIDC_ISSUER"] == f"{PROVIDER}/v2.0"
+    assert configured["OIDC_RP_SIGN_ALGO"] == "RS256"
+    assert configured["OIDC_USE_NONCE"] and configured["OIDC_USE_PKCE"]
+    assert configured["OIDC_USERNAME_CLAIM"] == "preferred_username"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("OIDC_ISSUER", "login.microsoftonline.com/tenant"),
+        ("OIDC_ISSUER", "http://idp.hospital.example"),
+        ("OIDC_OP_AUTHORIZATION_ENDPOINT", ""),
+        ("OIDC_OP_TOKEN_ENDPOINT", "ftp://idp.hospital.example/token"),
+        ("OIDC_OP_JWKS_ENDPOINT", "http://127.0.0.1:8080/jwks"),
+        ("OIDC_CLIENT_ID", ""),
+        ("OIDC_CLIENT_SECRET", ""),
+        ("OIDC_PROVIDER_NAME", " "),
+        ("OIDC_RP_SIGN_ALGO", "HS256"),
+        ("OIDC_USERNAME_CLAIM", "preferred username"),
+        ("OIDC_ALLOW_LOCAL_HTTP", "perhaps"),
+    ],
+)
+def test_a_malformed_value_stops_start_up_naming_the_variable(oidc_env, name, value):
+    oidc_env.setenv(name, value)
+    with pytest.raises(ImproperlyConfigured, match=name):
+        oidc_settings()
+
+
+def test_plain_http_is_allowed_to_this_machine_only_when_asked(oidc_env):
+    oidc_env.setenv("OIDC_ALLOW_LOCAL_HTTP", "1")
+    oidc_env.setenv("OIDC_OP_JWKS_ENDPOINT", "http://127.0.0.1:8080/jwks")
+    assert oidc_settings()["OIDC_OP_JWKS_ENDPOINT"] == "http://127.0.0.1:8080/jwks"
+    oidc_env.setenv("OIDC_OP_JWKS_ENDPOINT", "http://idp.hospital.example/jwks")
+    with pytest.raises(ImproperlyConfigured, match="OIDC_OP_JWKS_ENDPOINT"):
+        oidc_settings()
+
+
+def test_the_sign_in_page_has_no_provider_button_unless_configured(client, db):
+    assert "Sign in with" not in client.get(reverse("login")).content.decode()
+    assert client.get(reverse("oidc_authentication_init")).url == reverse("login")
+
+
+def test_the_sign_in_page_offers_the_provider_when_configured(client, db, configured):
+    page = client.get(reverse("login")).content.decode()
+    assert "Sign in with St Mary&#x27;s" in page
+    start = client.get(reverse("oidc_authentication_init"))
+    assert start.url.startswith(f"{PROVIDER}/auth?")
+    assert "nonce=" in start.url and "code_challenge=" in start.url
+
+
+def test_a_forged_state_is_refused_with_a_plain_message(client, db, configured):
+    client.get(reverse("oidc_authentication_init"))  # a real state in the session
+    response = client.get(
+        reverse("oidc_authentication_callback"), {"code": "stolen", "state": "forged"}
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("login")
+    page = client.get(response.url).content.decode()
+    assert "Signing in with St Mary&#x27;s did not succeed." in page
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_callback_without_any_state_in_the_session_is_refused(client, db, configured):
+    response = client.get(
+        reverse("oidc_authentication_callback"), {"code": "stolen", "state": "forged"}
+    )
+    assert response.url == reverse("login")
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    ("trusted", "amr", "exempt"),
+    [
+        (["mfa"], ["pwd", "mfa"], True),
+        (["mfa", "hwk"], ["hwk"], True),
+        (["mfa"], ["pwd"], False),
+        ([], ["mfa"], False),
+        (["mfa"], "mfa", False),
+    ],
+)
+def test_the_providers_amr_counts_as_a_second_factor_only_when_trusted(
+    configured, editor, trusted, amr, exempt
+):
+    configured.OIDC_TRUST_AMR_MFA = trusted
+    user = OIDCBackend().update_user(editor, {"preferred_username": "edith", "amr": amr})
+    assert user.amr_mfa is exempt
+
+
+@pytest.fixture
+def required(settings):
+    settings.REQUIRE_STAFF_2FA = True
+
+
+def test_staff_signed_in_with_provider_mfa_reach_the_admin_without_totp(client, editor, required):
+    client.force_login(editor)
+    session = client.session
+    session["oidc_amr_mfa"] = True
+    session.save()
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_staff_without_provider_mfa_still_need_totp(client, editor, required):
+    client.force_login(editor)
+    assert client.get(reverse("admin:index")).url.startswith(reverse("two-factor"))
+
+
+def test_a_password_sign_in_does_not_inherit_the_providers_mfa(client, editor, required):
+    session = client.session
+    session["oidc_amr_mfa"] = True
+    session.save()
+    client.post(reverse("login"), {"username": editor.username, "password": PASSWORD})
+    assert client.get(reverse("admin:index")).url.startswith(reverse("two-factor"))
