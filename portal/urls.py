@@ -6,8 +6,8 @@ from django.urls import include, path
 from portal import converters, views  # noqa: F401 (converters registers <id:...>)
 from portal.accounts import two_factor
 from portal.accounts.forms import SignInForm
-from portal.accounts.oidc import OIDCCallbackView, OIDCStartView, SignInView
-from portal.accounts.views import PasswordChangeView, PasswordResetView
+from portal.accounts.oidc import OIDCCallbackView, OIDCStartView
+from portal.accounts.views import PasswordChangeView, PasswordResetView, SignInView
 from portal.progress.views.dashboard import dashboard
 
 auth_patterns = [

@@ -12,7 +12,6 @@ import requests
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import Group
-from django.contrib.auth.views import LoginView
 from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.shortcuts import redirect
@@ -128,18 +127,3 @@ class OIDCCallbackView(OIDCAuthenticationCallbackView):
             % {"provider": settings.OIDC_PROVIDER_NAME},
         )
         return super().login_failure()
-
-
-class SignInView(LoginView):
-    """Django's sign-in page, with the provider's button beside the form when one is set."""
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if is_configured():
-            context["oidc_provider_name"] = settings.OIDC_PROVIDER_NAME
-        return context
-
-    def form_valid(self, form):
-        # A password sign-in never inherits an earlier provider sign-in's second factor.
-        self.request.session.pop(SESSION_AMR_MFA, None)
-        return super().form_valid(form)

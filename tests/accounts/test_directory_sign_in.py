@@ -175,3 +175,14 @@ def test_a_directory_editor_still_needs_the_second_factor_for_the_admin(
     sign_in(client, "ebrook", "eli-directory-pw")
     page = client.get("/admin/")
     assert page.status_code == 302 and page.url.startswith(reverse("two-factor"))
+
+
+def test_the_sign_in_page_asks_for_the_hospital_network_account(client, directory):
+    page = client.get(reverse("login")).text
+    assert "Use your hospital network account" in page
+    assert "The IT service desk resets it" in page
+
+
+def test_without_a_directory_the_page_asks_for_the_portal_account(client):
+    page = client.get(reverse("login")).text
+    assert "the staff training account your administrator gave you" in page
