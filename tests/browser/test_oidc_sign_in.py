@@ -20,11 +20,12 @@ FAILED = "Signing in with St Mary's did not succeed."
 
 
 @pytest.fixture
-def provider(live_server, settings, monkeypatch, tmp_path, roles):
+def provider(request, live_server, settings, monkeypatch, tmp_path, roles):
     """Starts the provider; `configure()` points the portal at it (optionally expecting
     another issuer than the one the provider signs with)."""
     redirect_uri = f"{live_server.url}/accounts/oidc/callback/"
-    with running_provider(redirect_uri, log_dir=tmp_path) as base:
+    amr = getattr(request, "param", "")
+    with running_provider(redirect_uri, amr=amr, log_dir=tmp_path) as base:
 
         def configure(*, issuer=None):
             portal_environment(monkeypatch, base, issuer=issuer)
@@ -88,3 +89,21 @@ def test_an_expired_token_is_refused(browser, live_server, provider, monkeypatch
     expect(page.get_by_text(FAILED)).to_be_visible()
     assert not User.objects.filter(username="ada.okafor").exists()
     assert "ID token expired." in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("provider", "needs_totp"), [("pwd,mfa", False), ("pwd", True)], indirect=["provider"]
+)
+def test_staff_skip_the_portals_totp_only_when_the_provider_asserts_mfa(
+    browser, live_server, provider, settings, make_user, needs_totp
+):
+    provider()
+    settings.REQUIRE_STAFF_2FA = True
+    settings.OIDC_TRUST_AMR_MFA = ["mfa"]
+    make_user("ada.okafor", is_staff=True)
+    page = sign_in_at_provider(browser, live_server)
+    page.goto(f"{live_server.url}/admin/")
+    if needs_totp:
+        expect(page).to_have_url(f"{live_server.url}/accounts/2fa/?next=/admin/")
+    else:
+        expect(page).to_have_url(f"{live_server.url}/admin/")
