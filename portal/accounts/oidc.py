@@ -56,7 +56,12 @@ class OIDCBackend(OIDCAuthenticationBackend):
 
     def filter_users_by_claims(self, claims):
         username = claims.get(settings.OIDC_USERNAME_CLAIM)
-        return self.UserModel.objects.filter(username__iexact=username)
+        users = self.UserModel.objects.filter(username__iexact=username)
+        # The provider's accounts are not the portal's: a provider account that happens to
+        # bear the break-glass superuser's name must not become that superuser.
+        if any(user.is_superuser for user in users):
+            raise SuspiciousOperation(f"{username!r} is a superuser: password sign-in only.")
+        return users
 
     def create_user(self, claims):
         with transaction.atomic():
@@ -68,9 +73,9 @@ class OIDCBackend(OIDCAuthenticationBackend):
 
     def update_user(self, user, claims):
         # Name and e-mail follow the provider at each sign-in.
-        user.first_name = claims.get("given_name", user.first_name)[:150]
-        user.last_name = claims.get("family_name", user.last_name)[:150]
-        user.email = claims.get("email", user.email)
+        user.first_name = (claims.get("given_name") or user.first_name)[:150]
+        user.last_name = (claims.get("family_name") or user.last_name)[:150]
+        user.email = claims.get("email") or user.email
         user.save(update_fields=["first_name", "last_name", "email"])
         trusted = set(settings.OIDC_TRUST_AMR_MFA)
         amr = claims.get("amr") or []

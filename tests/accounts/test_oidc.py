@@ -3,7 +3,7 @@ button shown only when a provider is configured, a forged state refused with a p
 and the provider's MFA (amr) standing in for the portal's TOTP only when trusted."""
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.urls import reverse
 
 from portal.accounts.oidc import OIDCBackend
@@ -149,3 +149,16 @@ def test_a_password_sign_in_does_not_inherit_the_providers_mfa(client, editor, r
     session.save()
     client.post(reverse("login"), {"username": editor.username, "password": PASSWORD})
     assert client.get(reverse("admin:index")).url.startswith(reverse("two-factor"))
+
+
+def test_a_provider_account_named_like_a_superuser_is_refused(configured, make_user):
+    make_user("root", is_superuser=True, is_staff=True)
+    with pytest.raises(SuspiciousOperation):
+        OIDCBackend().get_or_create_user("", "", {"preferred_username": "ROOT"})
+
+
+def test_an_existing_portal_account_is_linked_by_username_and_updated(configured, learner):
+    claims = {"preferred_username": learner.username, "given_name": "Nina", "family_name": "Ng"}
+    assert OIDCBackend().get_or_create_user("", "", claims) == learner
+    learner.refresh_from_db()
+    assert (learner.first_name, learner.last_name) == ("Nina", "Ng")

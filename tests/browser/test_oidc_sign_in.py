@@ -13,17 +13,19 @@ from portal.accounts import oidc
 from portal.accounts.models import User
 from portal.env_oidc import oidc_settings
 from tests.accounts.oidc_provider import portal_environment, running_provider
+from tests.browser.helpers import serious_violations
 
 pytestmark = pytest.mark.browser
 FAILED = "Signing in with St Mary's did not succeed."
 
 
 @pytest.fixture
-def provider(live_server, settings, monkeypatch, tmp_path, roles):
+def provider(request, live_server, settings, monkeypatch, tmp_path, roles):
     """Starts the provider; `configure()` points the portal at it (optionally expecting
     another issuer than the one the provider signs with)."""
     redirect_uri = f"{live_server.url}/accounts/oidc/callback/"
-    with running_provider(redirect_uri, log_dir=tmp_path) as base:
+    amr = getattr(request, "param", "")
+    with running_provider(redirect_uri, amr=amr, log_dir=tmp_path) as base:
 
         def configure(*, issuer=None):
             portal_environment(monkeypatch, base, issuer=issuer)
@@ -42,6 +44,7 @@ def sign_in_at_provider(browser, live_server, login="ada.okafor"):
     context = browser.new_context()
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
+    assert serious_violations(page) == []
     page.get_by_role("link", name="Sign in with St Mary's").click()
     # The provider's own pages (devInteractions): any password, then its consent page.
     page.locator("input[name=login]").fill(login)
@@ -68,15 +71,16 @@ def test_a_clinician_signs_in_with_the_hospital_provider_and_lands_on_the_dashbo
     assert list(person.groups.values_list("name", flat=True)) == ["Learner"]
 
 
-def test_a_token_from_another_issuer_is_refused(browser, live_server, provider):
+def test_a_token_from_another_issuer_is_refused(browser, live_server, provider, caplog):
     provider(issuer="https://login.microsoftonline.com/another-tenant/v2.0")
     page = sign_in_at_provider(browser, live_server)
     expect(page).to_have_url(f"{live_server.url}/accounts/login/")
     expect(page.get_by_text(FAILED)).to_be_visible()
     assert not User.objects.filter(username="ada.okafor").exists()
+    assert "ID token issued by 'http://127.0.0.1:" in caplog.text
 
 
-def test_an_expired_token_is_refused(browser, live_server, provider, monkeypatch):
+def test_an_expired_token_is_refused(browser, live_server, provider, monkeypatch, caplog):
     provider()
     # The portal's clock two hours ahead of the provider's: the ID token (one hour) is stale.
     monkeypatch.setattr(oidc, "time", SimpleNamespace(time=lambda: time.time() + 7200))
@@ -84,3 +88,22 @@ def test_an_expired_token_is_refused(browser, live_server, provider, monkeypatch
     expect(page).to_have_url(f"{live_server.url}/accounts/login/")
     expect(page.get_by_text(FAILED)).to_be_visible()
     assert not User.objects.filter(username="ada.okafor").exists()
+    assert "ID token expired." in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("provider", "needs_totp"), [("pwd,mfa", False), ("pwd", True)], indirect=["provider"]
+)
+def test_staff_skip_the_portals_totp_only_when_the_provider_asserts_mfa(
+    browser, live_server, provider, settings, make_user, needs_totp
+):
+    provider()
+    settings.REQUIRE_STAFF_2FA = True
+    settings.OIDC_TRUST_AMR_MFA = ["mfa"]
+    make_user("ada.okafor", is_staff=True)
+    page = sign_in_at_provider(browser, live_server)
+    page.goto(f"{live_server.url}/admin/")
+    if needs_totp:
+        expect(page).to_have_url(f"{live_server.url}/accounts/2fa/?next=/admin/")
+    else:
+        expect(page).to_have_url(f"{live_server.url}/admin/")

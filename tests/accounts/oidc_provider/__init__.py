@@ -45,7 +45,7 @@ def installed_provider():
 
 
 @contextmanager
-def running_provider(redirect_uri, *, issuer=None, log_dir):
+def running_provider(redirect_uri, *, issuer=None, amr="", log_dir):
     """Yields the provider's base URL (also its issuer, unless another issuer is given)."""
     target = installed_provider()
     port = free_port()
@@ -56,6 +56,7 @@ def running_provider(redirect_uri, *, issuer=None, log_dir):
         "OIDC_TEST_CLIENT_ID": CLIENT_ID,
         "OIDC_TEST_CLIENT_SECRET": CLIENT_SECRET,
         "OIDC_TEST_REDIRECT_URI": redirect_uri,
+        "OIDC_TEST_AMR": amr,
     }
     log = (log_dir / "oidc-provider.log").open("w")
     process = subprocess.Popen(

@@ -17,7 +17,7 @@ const provider = new Provider(issuer, {
     },
   ],
   claims: {
-    openid: ["sub"],
+    openid: ["sub", "amr"],
     email: ["email", "email_verified"],
     profile: ["given_name", "family_name", "name", "preferred_username"],
   },
@@ -42,6 +42,12 @@ const provider = new Provider(issuer, {
     };
   },
 });
+// How the person signed in (e.g. "pwd,mfa", as Entra ID reports a second factor): the ID
+// token's amr comes from the login's result, which devInteractions leaves without one.
+const amr = process.env.OIDC_TEST_AMR ? process.env.OIDC_TEST_AMR.split(",") : null;
+const finish = provider.interactionFinished.bind(provider);
+provider.interactionFinished = (req, res, result, options) =>
+  finish(req, res, amr && result.login ? { ...result, login: { ...result.login, amr } } : result, options);
 // The tests run the portal over plain http on 127.0.0.1.
 provider.proxy = false;
 provider.listen(port, "127.0.0.1", () => console.log(`listening ${issuer}`));
