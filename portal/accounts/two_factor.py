@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 from django_otp.qr import write_qrcode_image
 
 PROTECTED_PREFIXES = ("/admin/", "/team/", "/editorial/", "/statistics/")
@@ -57,15 +57,23 @@ class TokenForm(forms.Form):
     )
 
 
-def _device(user):
-    """The user's TOTP device: the confirmed one, or the one being set up."""
-    device = TOTPDevice.objects.filter(user=user).order_by("-confirmed", "id").first()
-    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+SETUP_KEY = "two_factor_setup_key"
+
+
+def _device(request):
+    """The user's TOTP device: the confirmed one, or the one being set up. A new one is not
+    saved while the page is only shown (no writes on GET): its key waits in the session, and
+    django-otp saves the device at the first code entered."""
+    device = TOTPDevice.objects.filter(user=request.user).order_by("-confirmed", "id").first()
+    if device is not None:
+        return device
+    key = request.session.setdefault(SETUP_KEY, default_key())
+    return TOTPDevice(user=request.user, name="authenticator", confirmed=False, key=key)
 
 
 @never_cache
 def two_factor(request):
-    device = _device(request.user)
+    device = _device(request)
     form = TokenForm(request.POST or None)
     next_url = request.POST.get("next") or request.GET.get("next") or reverse("home")
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
@@ -74,7 +82,8 @@ def two_factor(request):
         if device.verify_token(form.cleaned_data["token"].strip()):
             if not device.confirmed:
                 device.confirmed = True
-                device.save(update_fields=["confirmed"])
+                device.save()
+                request.session.pop(SETUP_KEY, None)
             otp_login(request, device)
             return redirect(next_url)
         messages.error(request, _("That code is not right (or has expired). Try the current one."))
@@ -92,7 +101,7 @@ def two_factor(request):
 
 @never_cache
 def two_factor_qr(request):
-    device = _device(request.user)
+    device = _device(request)
     if device.confirmed:
         return HttpResponse(status=404)
     out = io.BytesIO()

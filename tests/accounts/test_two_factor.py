@@ -9,6 +9,11 @@ def required(settings):
     settings.REQUIRE_STAFF_2FA = True
 
 
+def device_being_set_up(client):
+    """The authenticator key the set-up page showed (it waits in the session, unsaved)."""
+    return TOTPDevice(key=client.session["two_factor_setup_key"])
+
+
 def current_code(device):
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
 
@@ -20,14 +25,22 @@ def test_staff_must_set_up_a_second_factor_before_the_admin(client, editor, requ
     page = client.get(response.url).content.decode()
     assert "Set up your authenticator" in page
     assert client.get(reverse("two-factor-qr"))["Content-Type"] == "image/svg+xml"
-    device = TOTPDevice.objects.get(user=editor)
     response = client.post(
-        reverse("two-factor"), {"token": current_code(device), "next": "/admin/"}
+        reverse("two-factor"),
+        {"token": current_code(device_being_set_up(client)), "next": "/admin/"},
     )
     assert response.url == "/admin/"
     assert client.get(reverse("admin:index")).status_code == 200
-    device.refresh_from_db()
-    assert device.confirmed
+    assert TOTPDevice.objects.get(user=editor).confirmed
+
+
+def test_showing_the_set_up_page_and_its_code_saves_nothing(client, editor, required):
+    client.force_login(editor)
+    first_key = client.get(reverse("two-factor")).context["secret"]
+    client.get(reverse("two-factor-qr"))
+    assert not TOTPDevice.objects.exists()
+    # The same key on every showing, so the app scanned the first time still gives codes.
+    assert client.get(reverse("two-factor")).context["secret"] == first_key
 
 
 def test_a_wrong_code_is_refused_with_a_message(client, editor, required):
@@ -56,8 +69,8 @@ def test_it_is_off_unless_turned_on(client, editor):
 def test_a_redirect_elsewhere_after_the_code_is_refused(client, editor, required):
     client.force_login(editor)
     client.get(reverse("two-factor"))
-    device = TOTPDevice.objects.get(user=editor)
     response = client.post(
-        reverse("two-factor"), {"token": current_code(device), "next": "https://evil.example/"}
+        reverse("two-factor"),
+        {"token": current_code(device_being_set_up(client)), "next": "https://evil.example/"},
     )
     assert response.url == reverse("home")
