@@ -38,6 +38,7 @@ def test_a_learner_attests_their_time_and_downloads_the_transcript_csv(visitor, 
     page.get_by_role("button", name="Record the time spent").click()
     expect(page.get_by_text("Your time spent on “Bone metastases” is recorded.")).to_be_visible()
     me.check_page()
+    me.screenshot("phone-cpd-transcript")
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Download as CSV").click()
