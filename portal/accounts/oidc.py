@@ -44,6 +44,11 @@ class OIDCBackend(OIDCAuthenticationBackend):
             raise SuspiciousOperation("ID token expired.")
         return payload
 
+    def get_user(self, user_id):
+        # The library loads deactivated people too; like ModelBackend, sign them out.
+        user = super().get_user(user_id)
+        return user if user is not None and user.is_active else None
+
     def get_userinfo(self, access_token, id_token, payload):
         # The signed ID token already carries the profile claims (scope "profile email"),
         # which spares a second request and a userinfo endpoint variable.

@@ -162,3 +162,17 @@ def test_an_existing_portal_account_is_linked_by_username_and_updated(configured
     assert OIDCBackend().get_or_create_user("", "", claims) == learner
     learner.refresh_from_db()
     assert (learner.first_name, learner.last_name) == ("Nina", "Ng")
+
+
+def test_a_person_signed_in_with_the_provider_and_then_deactivated_is_signed_out(
+    client, learner, configured
+):
+    configured.AUTHENTICATION_BACKENDS = [
+        *configured.AUTHENTICATION_BACKENDS,
+        "portal.accounts.oidc.OIDCBackend",
+    ]
+    client.force_login(learner, backend="portal.accounts.oidc.OIDCBackend")
+    assert client.get(reverse("home")).wsgi_request.user.is_authenticated
+    learner.is_active = False
+    learner.save()
+    assert not client.get(reverse("home")).wsgi_request.user.is_authenticated
