@@ -154,3 +154,10 @@ def test_the_transcript_uses_a_fixed_number_of_queries(
     # Session and user, the learner's completions.
     with django_assert_num_queries(3):
         assert learner_client.get(reverse("progress:transcript")).status_code == 200
+
+
+def test_an_impossible_certificate_code_is_not_found_and_changes_nothing(learner, learner_client):
+    response = learner_client.post(
+        reverse("progress:transcript-attest", args=["BAD\x00CODE"]), {"c1-attested_hours": "1"}
+    )
+    assert response.status_code == 404

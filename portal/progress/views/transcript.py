@@ -1,12 +1,12 @@
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from portal.progress.forms import AttestationForm
-from portal.progress.models import CourseCompletion
+from portal.progress.models import CODE_ALPHABET, CourseCompletion
 from portal.progress.transcript import completions_of, transcript_csv, transcript_pdf
 
 
@@ -37,6 +37,9 @@ def transcript(request):
 
 @require_POST
 def attest(request, code):
+    # A character no code has (a NUL, which PostgreSQL cannot even compare) matches nothing.
+    if not set(code) <= set(CODE_ALPHABET):
+        raise Http404
     completion = get_object_or_404(CourseCompletion, learner=request.user, certificate_code=code)
     form = AttestationForm(request.POST, instance=completion)
     if not form.is_valid():
