@@ -2,10 +2,11 @@
 that no admin page can read, so that a tampered URL or form is refused instead of answered
 with a 500.
 
-Django's own admin answers four such requests with a server error: an action on items whose
+Django's own admin answers five such requests with a server error: an action on items whose
 ids are not whole numbers (`_selected_action=abc`), an empty `_to_field=` on a change or
 delete page, a list filtered through a foreign key by a number larger than any id
-(`?learner=99999999999999999999`), and a device that does not exist on django-otp's QR-code
+(`?learner=99999999999999999999`), a list filtered or searched for text with a NUL in it
+(`?body=a%00b`, a DataError on PostgreSQL), and a device that does not exist on django-otp's QR-code
 page. Every model the
 admin shows has a whole-number id (tests/portal/test_admin_site.py checks), so the rule can
 live here, once, for the portal's admin pages and its packages' alike.
@@ -49,6 +50,12 @@ def unreadable(request):
             return _("The selection could not be read. Go back, choose the items again and retry.")
     if request.GET.get(TO_FIELD_VAR, None) == "" or request.POST.get(TO_FIELD_VAR, None) == "":
         return _("This address is not complete. Open the page again from the list.")
+    if any("\x00" in key + "".join(values) for key, values in request.GET.lists()):
+        # A NUL filters or searches nothing: PostgreSQL cannot even compare it (DataError).
+        return _(
+            "This address has a character that no page can read. Open the page again from "
+            "the list."
+        )
     for key, values in request.GET.lists():
         # A search is text, whatever it looks like; every other parameter filters or pages.
         if key != SEARCH_VAR and any(too_large(value) for value in values):

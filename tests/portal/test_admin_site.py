@@ -103,6 +103,13 @@ def test_a_list_filtered_by_a_number_larger_than_any_id_is_refused_in_words(admi
     assert "a number too large" in response.content.decode()
 
 
+@pytest.mark.parametrize("query", [{"body": "a\x00b"}, {"q": "\x00"}, {"x\x00": "1"}])
+def test_a_list_filtered_or_searched_with_a_nul_is_refused_in_words(admin_client, query):
+    response = admin_client.get(reverse("admin:education_lesson_changelist"), query)
+    assert response.status_code == 400
+    assert "a character that no page can read" in response.content.decode()
+
+
 def test_a_search_for_a_long_number_is_still_a_search(admin_client):
     url = reverse("admin:accounts_user_changelist")
     assert admin_client.get(url, {"q": "9" * 30}).status_code == 200
