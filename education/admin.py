@@ -135,7 +135,7 @@ class CourseAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmi
     can_restore = True
     live_content_fields = (
         "title", "slug", "position", "summary", "audience", "objectives", "disclaimer",
-        "conflict_of_interest", "credit_hours",
+        "conflict_of_interest", "credit_hours", "valid_for_months",
     )  # fmt: skip
     # The draft shares its live course's address, which publishing keeps.
     draft_frozen_fields = ("slug",)
@@ -151,6 +151,7 @@ class CourseAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmi
                     "disclaimer",
                     "conflict_of_interest",
                     "credit_hours",
+                    "valid_for_months",
                 )
             },
         ),

@@ -227,6 +227,17 @@ class Course(Governed):
             "certificate states the lessons' estimated study time."
         ),
     )
+    valid_for_months = models.PositiveSmallIntegerField(
+        _("valid for (months)"),
+        null=True,
+        blank=True,
+        validators=whole_number(1, 120),
+        help_text=_(
+            "Mandatory training that learners renew: a completion expires after this many "
+            "months and the learner completes the course again. Blank: completions never "
+            "expire."
+        ),
+    )
     released_on = models.DateField(
         _("released on"),
         null=True,
@@ -245,6 +256,7 @@ class Course(Governed):
         "disclaimer",
         "conflict_of_interest",
         "credit_hours",
+        "valid_for_months",
         "position",
     )
 
@@ -269,6 +281,12 @@ class Course(Governed):
                 violation_error_message=_(
                     "Give the hours in quarter-hour steps (for example 1.25), not below 0."
                 ),
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_for_months__isnull=True)
+                | Q(valid_for_months__gte=1, valid_for_months__lte=120),
+                name="course_validity_1_to_120_months",
+                violation_error_message=_("A course is valid for 1 to 120 months, or blank."),
             ),
         ]
 

@@ -2,6 +2,7 @@
 double click or two open tabs cannot create two rows or flip a completion twice."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from education.models import LessonProgress
@@ -15,10 +16,24 @@ VISIT_SECONDS = 300
 PROGRESS_FIELDS = ("first_opened_at", "last_opened_at", "completed_at")
 
 
+def renewal_opened(learner):
+    """When `learner`'s renewal of the row's lesson's course opened, if it has (None before
+    any renewal): a lesson completed before then was read for the period being renewed and
+    is read again for the next. Completions are portal.progress's; this layer reads them
+    through the learner's relation and never imports it."""
+    return Subquery(
+        learner.course_completions.renewal_due(timezone.now())
+        .filter(course=OuterRef("lesson__course"))
+        .order_by("-renewal_opens_at")
+        .values("renewal_opens_at")[:1]
+    )
+
+
 def with_progress(lessons, learner):
     """Set on each lesson the learner's `opened_at`, `last_opened_at` and `completed_at`
-    (None where they have not opened it), in one query; returns the lessons. The lessons may
-    be shared content from the cache: these copies become this learner's."""
+    (None where they have not opened it, or completed it only for a period being renewed,
+    then `renewing` is set), in one query; returns the lessons. The lessons may be shared
+    content from the cache: these copies become this learner's."""
     lessons = list(lessons)
     if not lessons:
         return lessons
@@ -26,14 +41,15 @@ def with_progress(lessons, learner):
     # is cheaper than building the query that would pick these lessons' rows.
     rows = {
         row[0]: row[1:]
-        for row in LessonProgress.objects.filter(learner=learner).values_list(
-            "lesson_id", *PROGRESS_FIELDS
-        )
+        for row in LessonProgress.objects.filter(learner=learner)
+        .annotate(renewal=renewal_opened(learner))
+        .values_list("lesson_id", *PROGRESS_FIELDS, "renewal")
     }
     for lesson in lessons:
-        lesson.opened_at, lesson.last_opened_at, lesson.completed_at = rows.get(
-            lesson.pk, (None, None, None)
-        )
+        opened, last_opened, completed, renewal = rows.get(lesson.pk, (None,) * 4)
+        lesson.renewing = bool(completed and renewal and completed < renewal)
+        lesson.opened_at, lesson.last_opened_at = opened, last_opened
+        lesson.completed_at = None if lesson.renewing else completed
     return lessons
 
 
@@ -59,9 +75,13 @@ def record_opened(*, learner, lesson):
 
 def mark_complete(*, learner, lesson):
     record_opened(learner=learner, lesson=lesson)
-    completed = LessonProgress.objects.filter(
-        learner=learner, lesson=lesson, completed_at__isnull=True
-    ).update(completed_at=timezone.now())
+    # Not yet completed, or completed only for a period now being renewed.
+    completed = (
+        LessonProgress.objects.filter(learner=learner, lesson=lesson)
+        .alias(renewal=renewal_opened(learner))
+        .filter(Q(completed_at__isnull=True) | Q(completed_at__lt=F("renewal")))
+        .update(completed_at=timezone.now())
+    )
     if completed:
         transaction.on_commit(
             lambda: lesson_completed.send(sender=LessonProgress, learner=learner, lesson=lesson)

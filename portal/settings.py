@@ -288,6 +288,9 @@ CONTENT_VERSION_SECONDS = env_int("DJANGO_CONTENT_VERSION_SECONDS", 1, minimum=0
 # does not move the version, shows within this).
 CONTENT_CACHE_SECONDS = env_int("DJANGO_CONTENT_CACHE_SECONDS", 3600, minimum=1)
 # Item analysis flags a question only from this many (first) attempts at it.
+# Mandatory training that expires (Course.valid_for_months): renewal opens, and supervisors
+# see "expires soon", this many days before a completion expires.
+RENEWAL_WINDOW_DAYS = env_int("DJANGO_RENEWAL_WINDOW_DAYS", 30, minimum=1)
 ITEM_FLAG_MIN_ATTEMPTS = env_int("DJANGO_ITEM_FLAG_MIN_ATTEMPTS", 30, minimum=2)
 
 # No inline script or style anywhere: pages load only the portal's own files.

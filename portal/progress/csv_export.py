@@ -24,7 +24,7 @@ from education.models import LessonProgress
 from portal.accounts.models import Profession, Team, User
 from portal.progress.models import Assignment, CourseCompletion
 from portal.progress.queries import mean_of, percent_of
-from portal.progress.rows import RowStatus, status_of
+from portal.progress.rows import RowStatus, due_of, status_of
 from quizzes.models import Attempt, AttemptState
 
 FETCH_ROWS = 5000
@@ -48,8 +48,10 @@ class Line(NamedTuple):
     best_sum: float
     best_count: int
     completed_at: object
-    overdue: int
+    expires_on: object
+    renewal_due: int
     due_on: object
+    overdue: int
 
 
 SQL = """
@@ -61,18 +63,34 @@ WITH people AS (
 ), lesson_course (lesson_id, course_id) AS (VALUES {lesson_pairs}
 ), quiz_course (quiz_id, course_id) AS (VALUES {quiz_pairs}
 ), course_list (course_id, ord) AS (VALUES {course_pairs}
+), latest AS (
+  -- Each learner's latest completion of each course (its highest period).
+  SELECT cc.learner_id, cc.course_id, cc.completed_at, cc.expires_on,
+         CASE WHEN cc.renewal_opens_at <= %s THEN 1 ELSE 0 END AS renewal_due
+  FROM {completion} cc JOIN people pe ON pe.id = cc.learner_id
+  WHERE cc.period = (SELECT MAX(c2.period) FROM {completion} c2
+                     WHERE c2.learner_id = cc.learner_id AND c2.course_id = cc.course_id)
+), renewal AS (
+  -- Since when work counts, where a renewal has opened (queries.period_start).
+  SELECT cc.learner_id, cc.course_id, MAX(cc.renewal_opens_at) AS since
+  FROM {completion} cc JOIN people pe ON pe.id = cc.learner_id
+  WHERE cc.renewal_opens_at <= %s
+  GROUP BY cc.learner_id, cc.course_id
 ), lessons_done AS (
   SELECT p.learner_id, lc.course_id, COUNT(*) AS n
   FROM {progress} p JOIN people pe ON pe.id = p.learner_id
   JOIN lesson_course lc ON lc.lesson_id = p.lesson_id
-  WHERE p.completed_at IS NOT NULL
+  LEFT JOIN renewal r ON r.learner_id = p.learner_id AND r.course_id = lc.course_id
+  WHERE p.completed_at IS NOT NULL AND (r.since IS NULL OR p.completed_at >= r.since)
   GROUP BY p.learner_id, lc.course_id
 ), best AS (
   SELECT a.learner_id, qc.course_id, a.quiz_id, MAX(a.percent) AS best,
          MAX(CASE WHEN a.passed THEN 1 ELSE 0 END) AS passed
   FROM {attempt} a JOIN people pe ON pe.id = a.learner_id
   JOIN quiz_course qc ON qc.quiz_id = a.quiz_id
+  LEFT JOIN renewal r ON r.learner_id = a.learner_id AND r.course_id = qc.course_id
   WHERE a.state <> %s
+    AND (r.since IS NULL OR COALESCE(a.submitted_at, a.started_at) >= r.since)
   GROUP BY a.learner_id, qc.course_id, a.quiz_id
 ), quizzes_done AS (
   SELECT learner_id, course_id, SUM(passed) AS passed, COUNT(*) AS tried,
@@ -95,13 +113,12 @@ SELECT pe.id AS learner_id, pe.username, pe.display_name, pe.profession, pe.team
        c.course_id, COALESCE(ld.n, 0) AS lessons_done, COALESCE(qd.passed, 0) AS passed,
        COALESCE(qd.tried, 0) AS tried,
        CAST(COALESCE(qd.best_sum, 0) AS DOUBLE PRECISION) AS best_sum,
-       COALESCE(qd.best_count, 0) AS best_count, cc.completed_at,
-       CASE WHEN cc.completed_at IS NULL THEN COALESCE(d.overdue, 0) ELSE 0 END AS overdue,
-       d.due_on
+       COALESCE(qd.best_count, 0) AS best_count, cc.completed_at, cc.expires_on,
+       COALESCE(cc.renewal_due, 0) AS renewal_due, d.due_on, COALESCE(d.overdue, 0) AS overdue
 FROM people pe CROSS JOIN course_list c
 LEFT JOIN lessons_done ld ON ld.learner_id = pe.id AND ld.course_id = c.course_id
 LEFT JOIN quizzes_done qd ON qd.learner_id = pe.id AND qd.course_id = c.course_id
-LEFT JOIN {completion} cc ON cc.learner_id = pe.id AND cc.course_id = c.course_id
+LEFT JOIN latest cc ON cc.learner_id = pe.id AND cc.course_id = c.course_id
 LEFT JOIN due d ON d.learner_id = pe.id AND d.course_id = c.course_id
 ORDER BY pe.ord, c.ord
 """
@@ -115,9 +132,12 @@ def _pairs(pairs):
     return sql, [value for pair in pairs for value in pair]
 
 
-def lines(learners, curriculum, today):
+def lines(learners, curriculum, today, now=None):
     """A `Line` for every learner of the `learners` queryset x each course of the
-    curriculum, in report order, from one query streamed through a server-side cursor."""
+    curriculum, in report order, from one query streamed through a server-side cursor.
+    `due_on` and `overdue` are of every assignment; `csv_lines` applies the report's rule
+    for completed training (rows.due_of)."""
+    now = connection.ops.adapt_datetimefield_value(now or timezone.now())
     try:
         learner_sql, learner_params = learners.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:  # e.g. a filter Django knows matches nobody
@@ -144,6 +164,8 @@ def lines(learners, curriculum, today):
         *lesson_params,
         *quiz_params,
         *course_params,
+        now,
+        now,
         AttemptState.IN_PROGRESS,
         today,
     ]
@@ -158,7 +180,9 @@ def lines(learners, curriculum, today):
             for row in map(Line._make, rows):
                 if convert:
                     row = row._replace(
-                        completed_at=_moment(row.completed_at), due_on=_day(row.due_on)
+                        completed_at=_moment(row.completed_at),
+                        expires_on=_day(row.expires_on),
+                        due_on=_day(row.due_on),
                     )
                 yield row
 
@@ -174,7 +198,7 @@ HEADER = (
     _("Username"), _("Name"), _("Profession"), _("Team"), _("Course"), _("Percent complete"),
     _("Status"), _("Completed on"), _("Lessons completed"), _("Lessons in the course"),
     _("Quizzes passed"), _("Quizzes in the course"), _("Mean best quiz score"),
-    _("Overdue assignments"), _("Due on"),
+    _("Overdue assignments"), _("Due on"), _("Expires on"),
 )  # fmt: skip
 
 
@@ -187,8 +211,12 @@ def csv_lines(learners, curriculum, status_wanted, today):
     titles = {course.pk: neutralise(course.title) for course in curriculum.courses}
     professions = dict(Profession.choices)
     for count, line in enumerate(lines(learners, curriculum, today), start=1):
+        due_on, overdue = due_of(
+            line.completed_at, line.expires_on, line.due_on, line.overdue, today
+        )
+        expiry = (line.expires_on, line.renewal_due, today) if line.expires_on else None
         status = status_of(
-            line.completed_at, line.overdue, line.lessons_done + line.passed, line.tried
+            line.completed_at, overdue, line.lessons_done + line.passed, line.tried, expiry
         )
         if status_wanted and status != status_wanted:
             continue
@@ -211,8 +239,9 @@ def csv_lines(learners, curriculum, status_wanted, today):
                 line.passed,
                 quizzes_total,
                 "" if mean is None else mean,
-                line.overdue,
-                line.due_on.isoformat() if line.due_on else "",
+                overdue,
+                due_on.isoformat() if due_on else "",
+                line.expires_on.isoformat() if line.expires_on else "",
             )
         )
         if count % CSV_PIECE_ROWS == 0:

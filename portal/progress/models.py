@@ -1,10 +1,13 @@
+import calendar
 import secrets
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from education.models import LIVE_ROWS, Course
@@ -24,6 +27,31 @@ def study_hours(course):
     return (Decimal(minutes) / 60).quantize(Decimal("0.01"))
 
 
+def months_after(day, months):
+    """The same day `months` later; the month's last day where it is shorter (31 Jan + 1
+    month is 28 or 29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def validity(course, completed_at):
+    """When a completion of `course` at `completed_at` expires and when its renewal opens:
+    (expires_on, renewal_opens_at), both None for a course whose completions never expire.
+    Fixed at completion, like the certificate's facts: shortening a course's validity later
+    does not expire certificates already issued."""
+    if not course.valid_for_months:
+        return None, None
+    expires_on = months_after(timezone.localdate(completed_at), course.valid_for_months)
+    opens_on = max(
+        expires_on - timedelta(days=settings.RENEWAL_WINDOW_DAYS),
+        timezone.localdate(completed_at) + timedelta(days=1),
+    )
+    return expires_on, timezone.make_aware(datetime.combine(opens_on, time.min))
+
+
 def completion_facts(course):
     """What a certificate states about the course, taken at the moment of completion: a later
     edit of the course or its lessons must not change a certificate already issued."""
@@ -37,9 +65,22 @@ def completion_facts(course):
     }
 
 
+class CompletionQuerySet(models.QuerySet):
+    def renewal_due(self, now):
+        """Completions whose renewal has opened (expiring soon) or that have expired."""
+        return self.filter(renewal_opens_at__lte=now)
+
+    def standing(self, now):
+        """Completions with nothing left to do: they never expire or their renewal has not
+        opened yet."""
+        return self.exclude(renewal_opens_at__lte=now)
+
+
 class CourseCompletion(models.Model):
-    """A learner completed a course: recorded once, with its date, its certificate code and
-    the course's title, version and hours as they were then (see completion_facts)."""
+    """A learner completed a course: recorded once per period (a course whose completions
+    expire is completed again, each time a new period with its own row and certificate),
+    with its date, its certificate code and the course's title, version and hours as they
+    were then (see completion_facts), and when it expires (see validity)."""
 
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -54,7 +95,27 @@ class CourseCompletion(models.Model):
         related_name="completions",
         verbose_name=_("course"),
     )
+    period = models.PositiveIntegerField(
+        _("period"),
+        default=1,
+        help_text=_("1 for the first completion of the course, 2 for its first renewal..."),
+    )
     completed_at = models.DateTimeField(_("completed"))
+    expires_on = models.DateField(
+        _("expires on"),
+        null=True,
+        blank=True,
+        help_text=_("From this day the course must be completed again. Blank: never expires."),
+    )
+    renewal_opens_at = models.DateTimeField(
+        _("renewal opens"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "From then, lessons read and quizzes passed count towards the renewal, and "
+            "supervisors see the completion as expiring soon."
+        ),
+    )
     certificate_code = models.CharField(
         _("certificate code"), max_length=16, unique=True, default=new_certificate_code
     )
@@ -79,13 +140,22 @@ class CourseCompletion(models.Model):
         _("The time the learner attests they spent, up to the credit hours."),
     )
 
+    objects = CompletionQuerySet.as_manager()
+
     class Meta:
         ordering = ("-completed_at", "id")
         verbose_name = _("course completion")
         verbose_name_plural = _("course completions")
         constraints = [
+            # Two requests completing the same period at once: one row, the other is refused.
             models.UniqueConstraint(
-                fields=["learner", "course"], name="completion_once_per_course"
+                fields=["learner", "course", "period"], name="completion_once_per_period"
+            ),
+            models.CheckConstraint(condition=Q(period__gte=1), name="completion_period_from_1"),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True, renewal_opens_at__isnull=True)
+                | Q(expires_on__isnull=False, renewal_opens_at__isnull=False),
+                name="completion_expiry_with_renewal",
             ),
             models.CheckConstraint(
                 condition=Q(credit_hours__gte=0),
@@ -104,6 +174,9 @@ class CourseCompletion(models.Model):
 
     def __str__(self):
         return f"{self.learner} · {self.course}"
+
+    def is_expired(self, today):
+        return self.expires_on is not None and today >= self.expires_on
 
 
 class Assignment(models.Model):
@@ -176,6 +249,8 @@ class ReminderSent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     kind = models.CharField(max_length=10, choices=ReminderKind)
+    # The period the reminder is for: each renewal of expiring training is reminded again.
+    period = models.PositiveIntegerField(default=1)
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -184,7 +259,8 @@ class ReminderSent(models.Model):
         verbose_name_plural = _("reminders sent")
         constraints = [
             models.UniqueConstraint(
-                fields=["assignment", "learner", "kind"], name="reminder_once_per_kind"
+                fields=["assignment", "learner", "kind", "period"],
+                name="reminder_once_per_kind_and_period",
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=ReminderKind.values), name="reminder_kind_valid"

@@ -17,12 +17,22 @@ from portal.progress.queries import progress_by_learner
 
 class RowStatus(models.TextChoices):
     COMPLETED = "completed", _("Completed")
+    EXPIRING = "expiring", _("Expires soon")
+    EXPIRED = "expired", _("Expired")
     IN_PROGRESS = "in_progress", _("In progress")
     NOT_STARTED = "not_started", _("Not started")
     OVERDUE = "overdue", _("Overdue")
 
 
-def status_of(completed_at, overdue, steps_done, quizzes_tried):
+def status_of(completed_at, overdue, steps_done, quizzes_tried, expiry=None):
+    """`expiry`: the latest completion's (expires_on, renewal due) with `today`, where the
+    course's completions expire."""
+    if completed_at and expiry:
+        expires_on, renewal_due, today = expiry
+        if today >= expires_on:
+            return RowStatus.EXPIRED
+        if renewal_due:
+            return RowStatus.EXPIRING
     if completed_at:
         return RowStatus.COMPLETED
     if overdue:
@@ -41,11 +51,17 @@ class ReportRow:
     progress: object
     overdue: int
     due_on: object
+    today: object
 
     @cached_property
     def status(self):
         p = self.progress
-        return status_of(p.completed_at, self.overdue, p.steps_done, p.quizzes_tried)
+        expiry = (p.expires_on, p.renewal_due, self.today) if p.expires_on else None
+        return status_of(p.completed_at, self.overdue, p.steps_done, p.quizzes_tried, expiry)
+
+    @property
+    def expires_on(self):
+        return self.progress.expires_on
 
     @property
     def status_label(self):
@@ -99,8 +115,26 @@ def report_rows(learners, courses, today, curriculum=None):
             due = for_learner.get((course.pk, learner.pk), []) + for_team.get(
                 (course.pk, learner.team_id), []
             )
-            overdue = 0 if course_progress.completed_at else sum(1 for d in due if d < today)
-            yield ReportRow(learner, course, course_progress, overdue, min(due) if due else None)
+            due_on, overdue = due_of(
+                course_progress.completed_at,
+                course_progress.expires_on,
+                min(due) if due else None,
+                sum(1 for day in due if day < today),
+                today,
+            )
+            yield ReportRow(learner, course, course_progress, overdue, due_on, today)
+
+
+def due_of(completed_at, expires_on, due_on, overdue, today):
+    """(due on, overdue assignments) from a learner's first due date of a course and the
+    number of its assignments past due: none overdue once completed, except that training
+    whose completions expire is due again on the day the completion expires (the assignment
+    renews itself for the next period)."""
+    if completed_at and expires_on and due_on:
+        return expires_on, int(today >= expires_on)
+    if completed_at:
+        return due_on, 0
+    return due_on, overdue
 
 
 def keep_row(row, data):

@@ -2,21 +2,29 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from education.models import Course
-from portal.progress.models import CourseCompletion, completion_facts
+from portal.progress.models import CourseCompletion, completion_facts, validity
 from portal.progress.queries import progress_by_learner
 
 # Learners whose progress the catch-up reads at once.
 CATCH_UP_LEARNERS = 500
 
 
-def _record(learner_id, course, facts=None):
-    """The new completion, or None if another request recorded it a moment ago."""
+def _record(learner_id, progress, facts=None):
+    """The completion of the period after the one `progress` was read with, or None if
+    another request recorded it a moment ago (the period is unique per learner and course,
+    so two requests that read the same progress cannot both record it)."""
+    now = timezone.now()
+    course = progress.course
+    expires_on, renewal_opens_at = validity(course, now)
     try:
         with transaction.atomic():
             return CourseCompletion.objects.create(
                 learner_id=learner_id,
                 course=course,
-                completed_at=timezone.now(),
+                period=progress.period + 1,
+                completed_at=now,
+                expires_on=expires_on,
+                renewal_opens_at=renewal_opens_at,
                 **(facts or completion_facts(course)),
             )
     except IntegrityError:
@@ -24,11 +32,12 @@ def _record(learner_id, course, facts=None):
 
 
 def record_completion_if_complete(*, learner, course):
-    """Record the completion the first time every lesson and quiz of the course is done.
-    Safe to call any number of times, from concurrent requests too."""
+    """Record the completion when every lesson and quiz of the course is done (the first
+    time, or again once its renewal has opened). Safe to call any number of times, from
+    concurrent requests too."""
     progress = progress_by_learner([learner.pk], [course])[learner.pk][course.pk]
-    if progress.is_complete and not progress.completed_at:
-        return _record(learner.pk, course) is not None
+    if progress.to_record:
+        return _record(learner.pk, progress) is not None
     return False
 
 
@@ -43,7 +52,7 @@ def record_missed_completions(learners):
         chunk = ids[start : start + CATCH_UP_LEARNERS]
         for learner_id, by_course in progress_by_learner(chunk, courses).items():
             for course_progress in by_course.values():
-                if course_progress.is_complete and not course_progress.completed_at:
-                    course = course_progress.course
-                    recorded += _record(learner_id, course, facts[course.pk]) is not None
+                if course_progress.to_record:
+                    course_id = course_progress.course.pk
+                    recorded += _record(learner_id, course_progress, facts[course_id]) is not None
     return recorded

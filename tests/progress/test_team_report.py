@@ -191,8 +191,9 @@ def test_a_row_counts_team_and_personal_assignments_and_shows_the_earliest_date(
         "",
         "2",
         str(today - timedelta(days=9)),
+        "",
     ]
-    assert rows["tom"][13:] == ["1", str(today - timedelta(days=3))]
+    assert rows["tom"][13:] == ["1", str(today - timedelta(days=3)), ""]
     page = supervisor_client.get(reverse("progress:team-report")).content.decode()
     assert f"due {date_format(today - timedelta(days=9), 'j M Y')}" in page
     # Nina, Tom and Sue (the supervisor works on the ward too) are all overdue.
@@ -368,6 +369,7 @@ def test_the_csv_agrees_with_the_report_for_every_learner_and_course(
             "" if row.mean_best is None else str(row.mean_best),
             str(row.overdue),
             row.due_on.isoformat() if row.due_on else "",
+            row.expires_on.isoformat() if row.expires_on else "",
         ]
         for row in report_rows(people, courses, today)
     ]
@@ -376,9 +378,9 @@ def test_the_csv_agrees_with_the_report_for_every_learner_and_course(
     by_person = {(r[0], r[4]): r for r in exported}
     assert by_person["nina", "Foundations"][6] == "Completed"
     assert by_person["tom", "Foundations"][6:] == [
-        "Overdue", "", "1", "2", "0", "1", "0", "1", str(today - timedelta(days=2)),
+        "Overdue", "", "1", "2", "0", "1", "0", "1", str(today - timedelta(days=2)), "",
     ]  # fmt: skip
-    assert by_person["tom", "Second"][12:] == ["100", "0", str(today + timedelta(days=5))]
+    assert by_person["tom", "Second"][12:] == ["100", "0", str(today + timedelta(days=5)), ""]
     assert by_person["omar", "Second"][6] == "Not started"  # an open attempt is not a try
     overdue = csv_rows(client.get(reverse("progress:team-export"), {"status": "overdue"}))[1:]
     assert overdue == [row for row in exported if row[6] == "Overdue"] and overdue

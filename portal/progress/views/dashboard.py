@@ -17,7 +17,8 @@ DUE_SOON_DAYS = 14
 # What the page shows of each attempt (its score, result and when; an open one's deadline),
 # and what the course progress counts: a learner may have dozens, so nothing else is loaded.
 ATTEMPT_FIELDS = (
-    "learner_id", "quiz_id", "number", "state", "deadline", "submitted_at", "percent", "passed",
+    "learner_id", "quiz_id", "number", "state", "started_at", "deadline", "submitted_at",
+    "percent", "passed",
 )  # fmt: skip
 
 
