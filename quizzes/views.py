@@ -240,7 +240,7 @@ def after_passing(attempt, learner):
     # Passing this attempt recorded the completion (portal.progress, on commit), before the
     # redirect here. It is read through the learner's relation: progress sits above quizzes,
     # which never import it.
-    complete = learner.course_completions.filter(course=course).exists()
+    complete = learner.course_completions.standing(timezone.now()).filter(course=course).exists()
     return {"course": course, "complete": complete, "next_lesson": next_lesson}
 
 

@@ -1,5 +1,5 @@
 """The scheduled notices (manage.py send_notifications, daily): reviewers on clinical
-reviews coming due, supervisors on their staff's overdue training. Each once: a second run
+reviews coming due, supervisors on their staff's overdue and expired training. Each once: a second run
 tells nobody anything new."""
 
 from datetime import timedelta
@@ -11,10 +11,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from education.models import Course, Lesson, Status
-from portal.accounts.models import User
 from portal.notifications.models import NoticeKind
 from portal.notifications.services import notify, with_permission
-from portal.progress.models import Assignment, CourseCompletion
+from portal.progress.models import Assignment
 from quizzes.models import Quiz
 
 REVIEW_NOTICE_DAYS = 30
@@ -40,26 +39,33 @@ def reviews_coming_due(today):
 
 
 def staff_overdue(today):
+    """Supervisors on each of their staff's assigned training past its due date: not
+    completed by the assignment's date, or, where completions expire, expired and not
+    renewed (once per period)."""
     told = 0
-    overdue = Assignment.objects.filter(due_on__lt=today).select_related("course", "team")
-    for assignment in overdue:
-        learners = User.objects.filter(is_active=True).filter(
-            Q(pk=assignment.learner_id) if assignment.learner_id else Q(team=assignment.team_id)
-        )
-        done = CourseCompletion.objects.filter(course=assignment.course).values("learner")
-        for learner in learners.exclude(pk__in=done).select_related("team"):
-            if learner.team is None:
+    assignments = Assignment.objects.filter(
+        Q(due_on__lt=today) | Q(course__valid_for_months__isnull=False)
+    ).select_related("course")
+    for assignment in assignments:
+        for learner, due_on, period in assignment.learners_due():
+            if due_on >= today or learner.team is None:
                 continue
+            values = {
+                "learner": learner,
+                "course": assignment.course.title,
+                "date": date_format(due_on, "j M Y"),
+            }
             told += notify(
                 learner.team.supervisors.exclude(pk=learner.pk),
                 kind=NoticeKind.STAFF_OVERDUE,
-                key=f"overdue:{assignment.pk}:{learner.pk}",
-                text=_("%(learner)s has not completed “%(course)s”, due on %(date)s.")
-                % {
-                    "learner": learner,
-                    "course": assignment.course.title,
-                    "date": date_format(assignment.due_on, "j M Y"),
-                },
+                # The first period keeps the key notices had before renewals.
+                key=f"overdue:{assignment.pk}:{learner.pk}" + (f":{period}" if period > 1 else ""),
+                text=(
+                    _("%(learner)s's “%(course)s” expired on %(date)s and is not renewed.")
+                    if period > 1
+                    else _("%(learner)s has not completed “%(course)s”, due on %(date)s.")
+                )
+                % values,
                 url=reverse("progress:learner-detail", args=[learner.pk]),
             )
     return told

@@ -13,6 +13,8 @@ class CourseCompletionAdmin(ReadOnlyAdmin):
         "learner",
         "course",
         "completed_at",
+        "period",
+        "expires_on",
         "course_version",
         "credit_hours",
         "certificate_code",

@@ -56,6 +56,11 @@ def certificate_pdf(completion, *, verify_base_url):
             "hours": hours_text(completion.attested_hours),
         }
     pdf.cell(0, 9, _latin1(details), align="C", new_x="LMARGIN", new_y="NEXT")
+    if completion.expires_on:
+        valid = _("expires on %(date)s") % {
+            "date": formats.date_format(completion.expires_on, "j F Y")
+        }
+        pdf.cell(0, 9, _latin1(valid), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(165)
     pdf.set_font("Helvetica", "", 11)
     verify_url = verify_base_url + reverse(

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -105,7 +105,10 @@ class CourseCompletion(models.Model):
         _("expires on"),
         null=True,
         blank=True,
-        help_text=_("From this day the course must be completed again. Blank: never expires."),
+        help_text=_(
+            "The last day the completion counts; after it the course must be completed "
+            "again. Blank: never expires."
+        ),
     )
     renewal_opens_at = models.DateTimeField(
         _("renewal opens"),
@@ -175,9 +178,6 @@ class CourseCompletion(models.Model):
     def __str__(self):
         return f"{self.learner} · {self.course}"
 
-    def is_expired(self, today):
-        return self.expires_on is not None and today >= self.expires_on
-
 
 class Assignment(models.Model):
     """Required training: a course for a team or for one person, due on a date."""
@@ -229,6 +229,31 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.course} → {self.team or self.learner} ({self.due_on})"
+
+    def learners_due(self):
+        """(learner, due on, period) for each active learner this assignment asks to
+        complete the course: by its due date the first time; where the course's completions
+        expire, again by the day their latest completion expires (the assignment renews
+        itself for each period). One query."""
+        from portal.accounts.models import User
+
+        latest = CourseCompletion.objects.filter(
+            learner=OuterRef("pk"), course=self.course_id
+        ).order_by("-period")
+        learners = (
+            User.objects.filter(is_active=True)
+            .filter(Q(pk=self.learner_id) if self.learner_id else Q(team=self.team_id))
+            .annotate(
+                done_period=Subquery(latest.values("period")[:1]),
+                done_expires_on=Subquery(latest.values("expires_on")[:1]),
+            )
+            .select_related("team")
+        )
+        for learner in learners:
+            if learner.done_period is None:
+                yield learner, self.due_on, 1
+            elif learner.done_expires_on is not None:
+                yield learner, learner.done_expires_on, learner.done_period + 1
 
     def clean(self):
         from django.core.exceptions import ValidationError

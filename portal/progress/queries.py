@@ -37,11 +37,13 @@ class CourseProgress:
     lessons_done: int = 0
     quizzes_passed: int = 0
     best_percent: dict = field(default_factory=dict)  # quiz id -> best percent
+    passed: set = field(default_factory=set)  # ids of the quizzes passed
     # The latest completion (the current period's, or the one being renewed).
     completed_at: object = None
     expires_on: object = None
     period: int = 0  # 0 before the first completion
     renewal_due: bool = False  # the latest completion's renewal has opened
+    expired: bool = False  # the latest completion has expired
 
     @property
     def steps_total(self):
@@ -208,6 +210,7 @@ def _assemble(curriculum, lessons_done, best, completions, now):
     (learner, course, completed at, expires on, period, renewal opens at), the latest period
     last, into {learner id: {course id: CourseProgress}}."""
     lessons_total, quizzes_total = curriculum.lessons_total, curriculum.quizzes_total
+    today = timezone.localdate(now)
 
     def blank():
         return {
@@ -223,11 +226,14 @@ def _assemble(curriculum, lessons_done, best, completions, now):
         course_progress = result[learner_id].get(curriculum.quiz_courses[quiz_id])
         if course_progress is not None:
             course_progress.best_percent[quiz_id] = best_percent
-            course_progress.quizzes_passed += bool(passed)
+            if passed:
+                course_progress.passed.add(quiz_id)
+                course_progress.quizzes_passed += 1
     for learner_id, course_id, completed_at, expires_on, period, opens_at in completions:
         if course_id in result[learner_id]:
             course_progress = result[learner_id][course_id]
             course_progress.completed_at, course_progress.expires_on = completed_at, expires_on
             course_progress.period = period
             course_progress.renewal_due = bool(opens_at and opens_at <= now)
+            course_progress.expired = bool(expires_on and expires_on < today)
     return result

@@ -1,5 +1,7 @@
 """E-mail reminders for assigned training: 7 days and 1 day before the due date, and once
-overdue. Each reminder is sent at most once (a unique row guards it). With SMTP configured,
+overdue; for training whose completions expire, the same again before each expiry (the
+assignment's due date for the next period). Each reminder is sent at most once per period
+(a unique row guards it). With SMTP configured,
 a refused message is queued and retried by send_queued_mail; any other failure rolls its
 row back, so the next run retries it, and never stops the other reminders."""
 
@@ -12,8 +14,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from portal.accounts.models import User
-from portal.progress.models import Assignment, CourseCompletion, ReminderKind, ReminderSent
+from portal.progress.models import Assignment, ReminderKind, ReminderSent
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +29,14 @@ def reminder_kind(due_on, today):
     return None
 
 
-def _send(assignment, learner, kind):
-    context = {"assignment": assignment, "learner": learner, "kind": kind}
+def _send(assignment, learner, kind, due_on, period):
+    context = {
+        "assignment": assignment,
+        "learner": learner,
+        "kind": kind,
+        "due_on": due_on,
+        "renewal": period > 1,
+    }
     send_mail(
         render_to_string("progress/email/reminder_subject.txt", context).strip(),
         render_to_string("progress/email/reminder.txt", context),
@@ -41,24 +48,26 @@ def _send(assignment, learner, kind):
 def send_reminders(today=None):
     today = today or timezone.localdate()
     sent = 0
-    assignments = Assignment.objects.filter(due_on__lte=today + timedelta(days=7)).select_related(
-        "course"
-    )
+    # Training that expires can fall due again whatever its assignment's own date.
+    assignments = Assignment.objects.filter(
+        Q(due_on__lte=today + timedelta(days=7)) | Q(course__valid_for_months__isnull=False)
+    ).select_related("course")
     for assignment in assignments:
-        kind = reminder_kind(assignment.due_on, today)
-        if kind is None:
-            continue
-        learners = User.objects.filter(is_active=True).exclude(email="")
-        learners = learners.filter(
-            Q(pk=assignment.learner_id) if assignment.learner_id else Q(team=assignment.team_id)
+        already = set(
+            ReminderSent.objects.filter(assignment=assignment).values_list(
+                "learner", "kind", "period"
+            )
         )
-        done = CourseCompletion.objects.filter(course=assignment.course).values("learner")
-        already = ReminderSent.objects.filter(assignment=assignment, kind=kind).values("learner")
-        for learner in learners.exclude(pk__in=done).exclude(pk__in=already):
+        for learner, due_on, period in assignment.learners_due():
+            kind = reminder_kind(due_on, today)
+            if kind is None or not learner.email or (learner.pk, kind, period) in already:
+                continue
             try:
                 with transaction.atomic():
-                    ReminderSent.objects.create(assignment=assignment, learner=learner, kind=kind)
-                    _send(assignment, learner, kind)
+                    ReminderSent.objects.create(
+                        assignment=assignment, learner=learner, kind=kind, period=period
+                    )
+                    _send(assignment, learner, kind, due_on, period)
             except IntegrityError:
                 continue  # another run sent it
             except Exception:

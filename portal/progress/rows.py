@@ -29,7 +29,7 @@ def status_of(completed_at, overdue, steps_done, quizzes_tried, expiry=None):
     course's completions expire."""
     if completed_at and expiry:
         expires_on, renewal_due, today = expiry
-        if today >= expires_on:
+        if today > expires_on:
             return RowStatus.EXPIRED
         if renewal_due:
             return RowStatus.EXPIRING
@@ -70,6 +70,15 @@ class ReportRow:
     @property
     def is_overdue(self):
         return self.status == RowStatus.OVERDUE
+
+    @property
+    def badge(self):
+        """The status's colour class, where it calls for someone to act."""
+        return {
+            RowStatus.OVERDUE: "text-bg-danger",
+            RowStatus.EXPIRED: "text-bg-danger",
+            RowStatus.EXPIRING: "text-bg-warning",
+        }.get(self.status)
 
     @property
     def mean_best(self):
@@ -131,7 +140,7 @@ def due_of(completed_at, expires_on, due_on, overdue, today):
     whose completions expire is due again on the day the completion expires (the assignment
     renews itself for the next period)."""
     if completed_at and expires_on and due_on:
-        return expires_on, int(today >= expires_on)
+        return expires_on, int(today > expires_on)
     if completed_at:
         return due_on, 0
     return due_on, overdue

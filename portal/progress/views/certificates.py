@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from portal.progress.certificates import certificate_pdf
@@ -8,12 +8,16 @@ from portal.progress.models import CODE_ALPHABET, CourseCompletion
 
 
 def certificate(request, course_slug):
-    """The signed-in learner's own certificate for a course they completed."""
-    completion = get_object_or_404(
-        CourseCompletion.objects.select_related("learner"),
-        learner=request.user,
-        course__slug=course_slug,
+    """The signed-in learner's own certificate for a course they completed: of its latest
+    period, where they renewed it (the transcript keeps the earlier ones)."""
+    completion = (
+        CourseCompletion.objects.select_related("learner")
+        .filter(learner=request.user, course__slug=course_slug)
+        .order_by("-period")
+        .first()
     )
+    if completion is None:
+        raise Http404
     pdf = certificate_pdf(
         completion,
         verify_base_url=f"{request.scheme}://{request.get_host()}",

@@ -126,11 +126,13 @@ def dashboard(request):
         .only(*ATTEMPT_FIELDS, "quiz__title", "quiz__slug")
     )
     attempts = [attempt for attempt in every_attempt if not attempt.is_open]
-    passed = {attempt.quiz_id for attempt in attempts if attempt.passed}
+    progress = progress_of_learner(user, shared.curriculum(), lessons, attempts)
     quizzes = shared.quizzes
     for quiz in quizzes:
-        quiz.has_passed = quiz.pk in passed
-    progress = progress_of_learner(user, shared.curriculum(), lessons, attempts)
+        # Passed in this period: a quiz passed for a period being renewed is taken again.
+        quiz.has_passed = (
+            quiz.course_key in progress and quiz.pk in progress[quiz.course_key].passed
+        )
     updated = [lesson for lesson in lessons if lesson.needs_review]
     rows = [
         {"progress": course_progress, "next": next_step(course_progress.course, lessons, quizzes)}
