@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.accounts import oidc
-from portal.accounts.models import User
+from portal.accounts.models import Role, User
 from portal.env_oidc import oidc_settings
 from tests.accounts.oidc_provider import portal_environment, running_provider
 from tests.browser.helpers import serious_violations
@@ -100,7 +100,7 @@ def test_staff_skip_the_portals_totp_only_when_the_provider_asserts_mfa(
     provider()
     settings.REQUIRE_STAFF_2FA = True
     settings.OIDC_TRUST_AMR_MFA = ["mfa"]
-    make_user("ada.okafor", is_staff=True)
+    make_user("ada.okafor", Role.CONTENT_EDITOR, is_staff=True)
     page = sign_in_at_provider(browser, live_server)
     page.goto(f"{live_server.url}/admin/")
     if needs_totp:
