@@ -96,7 +96,8 @@ class OIDCBackend(OIDCAuthenticationBackend):
             return False
         if not claims[settings.OIDC_USERNAME_CLAIM].strip():
             return False
-        if groups_left_out(claims):
+        uses_groups = bool(settings.OIDC_ROLE_GROUPS or settings.OIDC_REQUIRE_GROUP)
+        if uses_groups and groups_left_out(claims):
             LOGGER.warning(
                 "OIDC sign-in of %r refused: the provider left the groups out of the token "
                 "(Entra ID's groups overage).",
@@ -106,7 +107,8 @@ class OIDCBackend(OIDCAuthenticationBackend):
         required = settings.OIDC_REQUIRE_GROUP
         if required and required not in claim_groups(claims):
             LOGGER.info("OIDC sign-in of %r refused: outside %r.", subject, required)
-            setattr(self.request, OUTSIDE_PORTAL_GROUP, True)
+            if getattr(self, "request", None) is not None:
+                setattr(self.request, OUTSIDE_PORTAL_GROUP, True)
             return False
         return True
 

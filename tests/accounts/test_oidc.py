@@ -234,6 +234,11 @@ def test_entra_ids_groups_overage_is_refused_rather_than_read_as_no_groups(
     assert editor.groups.filter(name="Content editor").exists()
 
 
+def test_the_groups_overage_does_not_matter_where_no_group_is_configured(configured, learner):
+    claims = {"sub": "n-1", "preferred_username": "nina", "_claim_names": {"groups": "src1"}}
+    assert OIDCBackend().get_or_create_user("", "", claims) == learner
+
+
 @pytest.mark.parametrize(
     ("value", "editor_role"), [(EDITORS, True), ([EDITORS], True), ({"id": EDITORS}, False)]
 )
@@ -280,3 +285,11 @@ def test_a_person_signed_in_with_the_provider_and_then_deactivated_is_signed_out
     learner.is_active = False
     learner.save()
     assert not client.get(reverse("home")).wsgi_request.user.is_authenticated
+
+
+def test_the_admin_shows_the_provider_account_read_only(admin_client, make_user):
+    nina = make_user("nina", oidc_subject="b7e1-4711")
+    page = admin_client.get(reverse("admin:accounts_user_change", args=[nina.pk]))
+    html = page.content.decode()
+    assert "Provider account" in html and "b7e1-4711" in html
+    assert 'name="oidc_subject"' not in html
