@@ -32,7 +32,8 @@ SESSION_AMR_MFA = "oidc_amr_mfa"
 # Set on the request when the person is outside OIDC_REQUIRE_GROUP, so the sign-in page can
 # say so rather than "did not succeed".
 OUTSIDE_PORTAL_GROUP = "oidc_outside_portal_group"
-SUBJECT_LENGTH = 255
+SUBJECT_LENGTH = 255  # OpenID Connect Core 1.0, 2: "MUST NOT exceed 255 ASCII characters"
+USERNAME_LENGTH = 150  # the user model's username
 
 
 def claim_text(claims, name):
@@ -92,9 +93,8 @@ class OIDCBackend(OIDCAuthenticationBackend):
         subject = claims.get("sub")
         if not (isinstance(subject, str) and 0 < len(subject) <= SUBJECT_LENGTH):
             return False
-        if not isinstance(claims.get(settings.OIDC_USERNAME_CLAIM), str):
-            return False
-        if not claims[settings.OIDC_USERNAME_CLAIM].strip():
+        username = claims.get(settings.OIDC_USERNAME_CLAIM)
+        if not (isinstance(username, str) and 0 < len(username.strip()) <= USERNAME_LENGTH):
             return False
         uses_groups = bool(settings.OIDC_ROLE_GROUPS or settings.OIDC_REQUIRE_GROUP)
         if uses_groups and groups_left_out(claims):

@@ -212,6 +212,7 @@ def test_a_provider_account_named_like_a_superuser_is_refused(configured, make_u
         {"sub": "x" * 256, "preferred_username": "nina"},
         {"sub": "n-1", "preferred_username": ["nina"]},
         {"sub": "n-1", "preferred_username": " "},
+        {"sub": "n-1", "preferred_username": "n" * 151},
     ],
 )
 def test_a_token_without_a_usable_sub_or_user_name_is_refused(configured, claims):
