@@ -16,6 +16,12 @@ ENDPOINT_VARIABLES = {
     "OIDC_OP_JWKS_ENDPOINT": "https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys",
 }
 SIGN_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")
+# The provider's groups that give a portal role, by variable (the role names are Role's values).
+ROLE_GROUP_VARIABLES = {
+    "editor": "OIDC_EDITOR_GROUP",
+    "reviewer": "OIDC_REVIEWER_GROUP",
+    "supervisor": "OIDC_SUPERVISOR_GROUP",
+}
 
 
 def _url(name, *, example, allow_local_http):
@@ -31,6 +37,41 @@ def _url(name, *, example, allow_local_http):
     if not parts.netloc or not (parts.scheme == "https" or local_http):
         raise ImproperlyConfigured(f"{name} must be an https URL such as {example}, not {raw!r}.")
     return raw
+
+
+def _claim(name, default="", *, example):
+    """The name of one claim, or "" when the variable is unset and there is no default."""
+    value = env_str(name, default).strip()
+    if (default and not value) or any(char.isspace() or char == "," for char in value):
+        raise ImproperlyConfigured(f"{name} must name one claim, e.g. {example}, not {value!r}.")
+    return value
+
+
+def _group(name):
+    """A group as the provider's groups claim holds it (an Entra ID object id, a Keycloak
+    group path, an ADFS group name), or "". One group: several would need a list."""
+    raw = env_str(name)
+    value = raw.strip()
+    if "," in value or not value.isprintable():
+        raise ImproperlyConfigured(
+            f"{name} must be one group exactly as the groups claim holds it, e.g. "
+            f"3f2b6a1e-8c4d-4e0f-9a7b-5d1c2e3f4a5b for Entra ID, not {raw!r}."
+        )
+    return value
+
+
+def _provisioning():
+    """Which claims carry the person's groups, profession and team, and which groups give
+    the portal's roles (all optional, like the directory's)."""
+    groups_claim = _claim("OIDC_GROUPS_CLAIM", "groups", example="groups or roles")
+    role_groups = {role: _group(name) for role, name in ROLE_GROUP_VARIABLES.items()}
+    return {
+        "OIDC_GROUPS_CLAIM": groups_claim,
+        "OIDC_REQUIRE_GROUP": _group("OIDC_REQUIRE_GROUP"),
+        "OIDC_ROLE_GROUPS": {role: group for role, group in role_groups.items() if group},
+        "OIDC_PROFESSION_CLAIM": _claim("OIDC_PROFESSION_CLAIM", example="jobTitle"),
+        "OIDC_TEAM_CLAIM": _claim("OIDC_TEAM_CLAIM", example="department"),
+    }
 
 
 def oidc_settings():
@@ -64,12 +105,9 @@ def oidc_settings():
         raise ImproperlyConfigured(
             f"OIDC_RP_SIGN_ALGO must be one of {list(SIGN_ALGORITHMS)}, not {algorithm!r}."
         )
-    username_claim = env_str("OIDC_USERNAME_CLAIM", "preferred_username").strip()
-    if not username_claim or " " in username_claim:
-        raise ImproperlyConfigured(
-            f"OIDC_USERNAME_CLAIM must name one claim, e.g. preferred_username, not "
-            f"{username_claim!r}."
-        )
+    username_claim = _claim(
+        "OIDC_USERNAME_CLAIM", "preferred_username", example="preferred_username"
+    )
     return {
         "OIDC_ISSUER": issuer,
         **endpoints,
@@ -82,6 +120,7 @@ def oidc_settings():
         "OIDC_USE_PKCE": True,
         "OIDC_PROVIDER_NAME": provider_name,
         "OIDC_USERNAME_CLAIM": username_claim,
+        **_provisioning(),
         # The amr values that count as a second factor already given at the provider; empty
         # means the portal always asks staff for its own TOTP code.
         "OIDC_TRUST_AMR_MFA": env_list("OIDC_TRUST_AMR_MFA"),

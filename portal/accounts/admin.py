@@ -37,7 +37,18 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ("team",)
     search_fields = ("username", "display_name", "first_name", "last_name", "email")
     fieldsets = (
-        (None, {"fields": ("username", "password", "must_change_password", "directory_dn")}),
+        (
+            None,
+            {
+                "fields": (
+                    "username",
+                    "password",
+                    "must_change_password",
+                    "directory_dn",
+                    "oidc_subject",
+                )
+            },
+        ),
         (_("Person"), {"fields": ("display_name", "first_name", "last_name", "email")}),
         (_("Training"), {"fields": ("profession", "team")}),
         (
@@ -66,8 +77,9 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
-    # Written by directory sign-in only; shown so IT can see which accounts follow it.
-    readonly_fields = ("directory_dn",)
+    # Written by directory and provider sign-in only; shown so IT can see which accounts
+    # follow which.
+    readonly_fields = ("directory_dn", "oidc_subject")
     change_list_template = "admin/accounts/user/change_list.html"
 
     def get_urls(self):

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django_auth_ldap.backend import LDAPBackend, ldap_error, populate_user
 
-from portal.accounts.directory import apply_roles, copy_entry, in_portal_group
+from portal.accounts.directory import apply_directory_roles, copy_entry, in_portal_group
 from portal.accounts.models import User
 
 # Set on the request when the directory did not answer, so the sign-in form can say so
@@ -20,7 +20,7 @@ class DirectoryBackend(LDAPBackend):
     def authenticate_ldap_user(self, ldap_user, password):
         user = super().authenticate_ldap_user(ldap_user, password)
         if user is not None:
-            apply_roles(user, ldap_user)
+            apply_directory_roles(user, ldap_user)
         return user
 
     def get_user(self, user_id):
@@ -34,7 +34,7 @@ class DirectoryBackend(LDAPBackend):
         user = self.populate_user(username)
         if user is None or not in_portal_group(user.ldap_user):
             return None
-        apply_roles(user, user.ldap_user)
+        apply_directory_roles(user, user.ldap_user)
         return user
 
 

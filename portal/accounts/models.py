@@ -92,6 +92,17 @@ class User(AbstractUser):
             "deactivates the account once the entry is gone. Empty for local accounts."
         ),
     )
+    oidc_subject = models.CharField(
+        _("provider account"),
+        max_length=255,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Set when this person first signs in with the hospital's identity provider (its "
+            "stable 'sub' identifier): later sign-ins find this account by it, even after a "
+            "change of user name there. Empty for accounts that never did."
+        ),
+    )
     must_change_password = models.BooleanField(
         _("must change password"),
         default=False,
@@ -108,6 +119,16 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=models.Q(profession__in=Profession.values),
                 name="user_profession_valid",
+            ),
+            # One portal account per provider account; "" is every account that never
+            # signed in with the provider.
+            models.UniqueConstraint(
+                fields=["oidc_subject"],
+                condition=~models.Q(oidc_subject=""),
+                name="user_oidc_subject_unique",
+                violation_error_message=_(
+                    "This provider account is already linked to another portal account."
+                ),
             ),
         ]
 

@@ -3,6 +3,7 @@ running on a free port: the whole redirect flow, and the refusals a hospital rel
 token from another issuer, an expired token), each back on the sign-in page with a plain
 message and nobody signed in."""
 
+import json
 import time
 from types import SimpleNamespace
 
@@ -17,6 +18,7 @@ from tests.browser.helpers import serious_violations
 
 pytestmark = pytest.mark.browser
 FAILED = "Signing in with St Mary's did not succeed."
+EDITORS = "6b0f3c1e-2d4a-4b8e-9f10-aa11bb22cc33"
 
 
 @pytest.fixture
@@ -25,7 +27,10 @@ def provider(request, live_server, settings, monkeypatch, tmp_path, roles):
     another issuer than the one the provider signs with)."""
     redirect_uri = f"{live_server.url}/accounts/oidc/callback/"
     amr = getattr(request, "param", "")
-    with running_provider(redirect_uri, amr=amr, log_dir=tmp_path) as base:
+    # Ada is in the provider's editors group (an Entra ID group object id).
+    accounts = tmp_path / "accounts.json"
+    accounts.write_text(json.dumps({"ada.okafor": {"groups": [EDITORS]}}))
+    with running_provider(redirect_uri, amr=amr, log_dir=tmp_path, accounts=accounts) as base:
 
         def configure(*, issuer=None):
             portal_environment(monkeypatch, base, issuer=issuer)
@@ -95,13 +100,16 @@ def test_an_expired_token_is_refused(browser, live_server, provider, monkeypatch
     ("provider", "needs_totp"), [("pwd,mfa", False), ("pwd", True)], indirect=["provider"]
 )
 def test_staff_skip_the_portals_totp_only_when_the_provider_asserts_mfa(
-    browser, live_server, provider, settings, make_user, needs_totp
+    browser, live_server, provider, settings, monkeypatch, needs_totp
 ):
+    # The provider's editors group makes Ada a Content editor, who works in the admin.
+    monkeypatch.setenv("OIDC_EDITOR_GROUP", EDITORS)
     provider()
     settings.REQUIRE_STAFF_2FA = True
     settings.OIDC_TRUST_AMR_MFA = ["mfa"]
-    make_user("ada.okafor", is_staff=True)
     page = sign_in_at_provider(browser, live_server)
+    ada = User.objects.get(username="ada.okafor")
+    assert ada.is_staff and ada.groups.filter(name="Content editor").exists()
     page.goto(f"{live_server.url}/admin/")
     if needs_totp:
         expect(page).to_have_url(f"{live_server.url}/accounts/2fa/?next=/admin/")

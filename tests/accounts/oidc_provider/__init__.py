@@ -45,8 +45,10 @@ def installed_provider():
 
 
 @contextmanager
-def running_provider(redirect_uri, *, issuer=None, amr="", log_dir):
-    """Yields the provider's base URL (also its issuer, unless another issuer is given)."""
+def running_provider(redirect_uri, *, issuer=None, amr="", log_dir, accounts=None):
+    """Yields the provider's base URL (also its issuer, unless another issuer is given).
+    `accounts` is a JSON file of claims by login name (see provider.js), which the provider
+    reads again at each sign-in."""
     target = installed_provider()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -57,6 +59,7 @@ def running_provider(redirect_uri, *, issuer=None, amr="", log_dir):
         "OIDC_TEST_CLIENT_SECRET": CLIENT_SECRET,
         "OIDC_TEST_REDIRECT_URI": redirect_uri,
         "OIDC_TEST_AMR": amr,
+        "OIDC_TEST_ACCOUNTS": str(accounts or ""),
     }
     log = (log_dir / "oidc-provider.log").open("w")
     process = subprocess.Popen(

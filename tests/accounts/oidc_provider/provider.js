@@ -1,7 +1,17 @@
 // A throwaway OpenID provider for the portal's tests: node provider.js PORT, configured by
-// environment variables (see tests/accounts/oidc_provider.py). Its own devInteractions pages
-// take any login name with any password; the account's claims come from findAccount below.
+// environment variables (see tests/accounts/oidc_provider/__init__.py). Its own
+// devInteractions pages take any login name with any password; the account's claims come from
+// findAccount below: the login name is the account's sub (and its preferred_username), and
+// the JSON file OIDC_TEST_ACCOUNTS, read again at each sign-in so a test can change an
+// account between two, adds or replaces claims by login name (groups, jobTitle, department,
+// another preferred_username...).
+import { readFileSync } from "node:fs";
 import Provider from "oidc-provider";
+
+function accountClaims(id) {
+  const file = process.env.OIDC_TEST_ACCOUNTS;
+  return file ? JSON.parse(readFileSync(file, "utf8"))[id] || {} : {};
+}
 
 const port = Number(process.argv[2]);
 const issuer = process.env.OIDC_TEST_ISSUER || `http://127.0.0.1:${port}`;
@@ -17,7 +27,8 @@ const provider = new Provider(issuer, {
     },
   ],
   claims: {
-    openid: ["sub", "amr"],
+    // Where Entra ID puts them: groups and the optional claims in the ID token itself.
+    openid: ["sub", "amr", "groups", "jobTitle", "department"],
     email: ["email", "email_verified"],
     profile: ["given_name", "family_name", "name", "preferred_username"],
   },
@@ -30,13 +41,14 @@ const provider = new Provider(issuer, {
       accountId: id,
       async claims() {
         return {
-          sub: id,
           preferred_username: id,
           given_name: "Ada",
           family_name: "Okafor",
           name: "Ada Okafor",
           email: `${id}@hospital.example`,
           email_verified: true,
+          ...accountClaims(id),
+          sub: id,
         };
       },
     };
