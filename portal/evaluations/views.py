@@ -41,7 +41,7 @@ def evaluate(request, code):
     )
     if evaluated or not questions:
         return render(request, "evaluations/done.html", {"completion": completion})
-    form = EvaluationForm(request.POST or None, questions=questions)
+    form = EvaluationForm(request.POST if request.method == "POST" else None, questions=questions)
     if request.method == "POST" and form.is_valid():
         try:
             submit_evaluation(completion=completion, answers=form.answers())

@@ -122,3 +122,10 @@ def test_the_evaluation_page_costs_the_same_queries_for_more_questions(
         completion.course.evaluation_questions.create(kind=QuestionKind.TEXT, text=f"More {n}")
     with django_assert_num_queries(len(first.captured_queries)):
         learner_client.get(url)
+
+
+def test_an_empty_post_is_answered_with_the_missing_answers(learner_client, completion):
+    response = learner_client.post(evaluate_url(completion), {})
+    assert response.status_code == 400
+    assert "Please choose how far you agree." in response.content.decode()
+    assert not Evaluation.objects.exists()
