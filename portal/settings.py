@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "portal.content_transfer",
     "portal.content_cache",
     "portal.progress",
+    "portal.evaluations",
     "portal.ops",
     "portal.notifications",
     "portal.apps.PortalAdminConfig",  # django.contrib.admin with the portal's site

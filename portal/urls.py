@@ -63,6 +63,7 @@ urlpatterns = [
     path("", include("education.urls")),
     path("", include("quizzes.urls")),
     path("", include("portal.progress.urls")),
+    path("", include("portal.evaluations.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

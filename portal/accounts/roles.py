@@ -25,6 +25,14 @@ EDITORIAL_PERMISSIONS = [
     "education.add_tag",
     "education.change_tag",
     "progress.view_itemstatistics",
+    # Each course's evaluation questions, and the anonymous aggregate of the answers.
+    "evaluations.view_courseevaluation",
+    "evaluations.change_courseevaluation",
+    "evaluations.view_evaluationquestion",
+    "evaluations.add_evaluationquestion",
+    "evaluations.change_evaluationquestion",
+    "evaluations.delete_evaluationquestion",
+    "evaluations.view_evaluation",
 ]
 
 ROLE_PERMISSIONS = {

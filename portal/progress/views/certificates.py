@@ -1,8 +1,9 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
+from portal.evaluations.services import evaluation_pending
 from portal.progress.certificates import certificate_pdf
 from portal.progress.models import CODE_ALPHABET, CourseCompletion
 
@@ -18,6 +19,10 @@ def certificate(request, course_slug):
     )
     if completion is None:
         raise Http404
+    # The course's evaluation comes first (CME); the transcript, the learner's own record, is
+    # not held back by it.
+    if evaluation_pending(completion):
+        return redirect("evaluations:evaluate", code=completion.certificate_code)
     pdf = certificate_pdf(
         completion,
         verify_base_url=f"{request.scheme}://{request.get_host()}",

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from education.models import Course
 from portal.content_transfer.curriculum import (
     CURRICULUM_DIR,
     CurriculumError,
@@ -12,6 +13,7 @@ from portal.content_transfer.curriculum import (
     write_lessons,
 )
 from portal.content_transfer.curriculum_quizzes import parse_quizzes, write_quizzes
+from portal.evaluations.defaults import add_default_questions
 
 
 class Command(BaseCommand):
@@ -41,10 +43,16 @@ class Command(BaseCommand):
             write_courses(courses, report)
             write_lessons(lessons, report)
             write_quizzes(quizzes, report)
+            # A course loaded for the first time gets the default evaluation questions.
+            evaluated = add_default_questions(
+                Course.objects.live_rows().filter(slug__in=[c["slug"] for c in courses])
+            )
         for label in report.created:
             self.stdout.write(f"created   {label}")
         for label in report.updated:
             self.stdout.write(f"updated   {label}")
+        if evaluated:
+            self.stdout.write(f"evaluation questions added to {evaluated} course(s)")
         for label, reason in report.skipped:
             self.stdout.write(self.style.WARNING(f"skipped   {label}: {reason}"))
         self.stdout.write(
