@@ -49,7 +49,10 @@ class UserAdmin(DjangoUserAdmin):
                 )
             },
         ),
-        (_("Person"), {"fields": ("display_name", "first_name", "last_name", "email")}),
+        (
+            _("Person"),
+            {"fields": ("display_name", "first_name", "last_name", "email", "credentials")},
+        ),
         (_("Training"), {"fields": ("profession", "team")}),
         (
             _("Roles and permissions"),

@@ -103,6 +103,15 @@ class User(AbstractUser):
             "change of user name there. Empty for accounts that never did."
         ),
     )
+    credentials = models.CharField(
+        _("professional credentials"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "For clinical reviewers: qualifications and role as learners and certificates "
+            "show them beside the name, e.g. 'MD, consultant medical oncologist'."
+        ),
+    )
     must_change_password = models.BooleanField(
         _("must change password"),
         default=False,
@@ -134,6 +143,10 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def name_with_credentials(self):
+        return f"{self}, {self.credentials}" if self.credentials else str(self)
 
     @property
     def profession_label(self):

@@ -5,6 +5,9 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+# Two lines at most on the certificate; the course page shows the statement in full.
+DISCLOSURE_CHARACTERS = 300
+
 
 def _latin1(text):
     # The PDF core fonts cover Latin-1; anything else is replaced rather than failing.
@@ -61,7 +64,26 @@ def certificate_pdf(completion, *, verify_base_url):
             "date": formats.date_format(completion.expires_on, "j F Y")
         }
         pdf.cell(0, 9, _latin1(valid), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_y(165)
+    pdf.set_font("Helvetica", "", 10)
+    pdf.ln(3)
+    if completion.signed_off_by:
+        sign_off = _("Clinical sign-off: %(reviewer)s, reviewed on %(date)s") % {
+            "reviewer": completion.signed_off_by,
+            "date": formats.date_format(completion.reviewed_on, "j F Y"),
+        }
+    else:
+        sign_off = _("The course was awaiting clinical sign-off when it was completed.")
+    pdf.multi_cell(0, 5, _latin1(sign_off), align="C", new_x="LMARGIN", new_y="NEXT")
+    statement = " ".join(completion.conflict_of_interest.split())
+    if len(statement) > DISCLOSURE_CHARACTERS:
+        statement = statement[: DISCLOSURE_CHARACTERS - 3].rstrip() + "..."
+    disclosure = (
+        _("Conflicts of interest: %(statement)s") % {"statement": statement}
+        if statement
+        else _("Conflicts of interest: no statement was recorded.")
+    )
+    pdf.multi_cell(0, 5, _latin1(disclosure), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(max(pdf.get_y() + 4, 165))
     pdf.set_font("Helvetica", "", 11)
     verify_url = verify_base_url + reverse(
         "progress:certificate-verify", args=[completion.certificate_code]

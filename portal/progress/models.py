@@ -58,6 +58,12 @@ def completion_facts(course):
     return {
         "course_title": course.title,
         "course_version": course.version,
+        # The sign-off and disclosures learners were shown, as they were then.
+        "signed_off_by": (
+            course.clinical_reviewer.name_with_credentials if course.is_signed_off else ""
+        ),
+        "reviewed_on": course.reviewed_on if course.is_signed_off else None,
+        "conflict_of_interest": course.conflict_of_interest,
         # A reviewer's designated credit, when there is one, is what the learner earns.
         "credit_hours": (
             course.credit_hours if course.credit_hours is not None else study_hours(course)
@@ -137,6 +143,19 @@ class CourseCompletion(models.Model):
         decimal_places=2,
         validators=[MinValueValidator(0)],
         help_text=_("The study time printed on the certificate, fixed when it was completed."),
+    )
+    signed_off_by = models.CharField(
+        _("clinical sign-off at completion"),
+        max_length=360,
+        blank=True,
+        help_text=_(
+            "The responsible clinical reviewer with credentials, as the course named them "
+            "then. Blank: the course was awaiting clinical sign-off."
+        ),
+    )
+    reviewed_on = models.DateField(_("last clinical review at completion"), null=True, blank=True)
+    conflict_of_interest = models.TextField(
+        _("conflict-of-interest statement at completion"), blank=True
     )
     attested_hours = quarter_hours_field(
         _("time spent (attested)"),

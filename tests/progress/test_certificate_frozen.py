@@ -3,6 +3,7 @@ lessons never changes a certificate already issued."""
 
 import re
 import zlib
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -88,3 +89,53 @@ def test_a_designated_credit_is_frozen_at_completion_and_a_later_edit_leaves_it(
     assert completion.credit_hours == Decimal("1.75")
     pdf = pdf_text(learner_client.get(reverse("progress:certificate", args=[course.slug])).content)
     assert "1.75 hours" in pdf
+
+
+def test_the_certificate_states_the_sign_off_and_disclosures_as_they_were_at_completion(
+    learner,
+    reviewer,
+    course,  # noqa: F811
+    learner_client,
+):
+    reviewer.credentials = "MD, consultant medical oncologist"
+    reviewer.save()
+    course.clinical_reviewer = reviewer
+    course.reviewed_on = date(2026, 11, 2)
+    course.conflict_of_interest = "The reviewer declares no conflicts of interest."
+    course.save()
+    complete_lessons(learner, course)
+    record_completion_if_complete(learner=learner, course=course)
+
+    # Later the course is signed off by someone else and its statement changes.
+    course.clinical_reviewer = None
+    course.reviewed_on = None
+    course.conflict_of_interest = "A new statement."
+    course.save()
+    reviewer.credentials = "MD"
+    reviewer.save()
+
+    pdf = pdf_text(learner_client.get(reverse("progress:certificate", args=[course.slug])).content)
+    assert "Clinical sign-off: Dr Ana Rivera, MD, consultant medical oncologist" in pdf
+    assert "reviewed on 2 November 2026" in pdf
+    assert "Conflicts of interest: The reviewer declares no conflicts of interest." in pdf
+    assert "A new statement" not in pdf
+
+
+def test_a_certificate_of_a_course_awaiting_sign_off_says_so(completed, learner_client, course):  # noqa: F811
+    pdf = pdf_text(learner_client.get(reverse("progress:certificate", args=[course.slug])).content)
+    assert "awaiting clinical sign-off when it was completed" in pdf
+    assert "Conflicts of interest: no statement was recorded." in pdf
+
+
+def test_the_course_page_names_the_reviewer_with_their_credentials(
+    reviewer,
+    course,  # noqa: F811
+    learner_client,
+):
+    reviewer.credentials = "MD, consultant medical oncologist"
+    reviewer.save()
+    course.clinical_reviewer = reviewer
+    course.reviewed_on = date(2026, 11, 2)
+    course.save()
+    page = learner_client.get(reverse("education:course", args=[course.slug])).content.decode()
+    assert "Dr Ana Rivera, MD, consultant medical oncologist" in page
