@@ -146,22 +146,43 @@ class VersionHistoryMixin:
         if not self.has_view_permission(request, obj):
             raise PermissionDenied
         if request.method == "POST":
-            if not self.has_restore_permission(request, obj):
-                raise PermissionDenied
-            history_id = request.POST.get("history_id", "")
-            historical = (
-                obj.history.filter(history_id=history_id).first() if history_id.isdigit() else None
-            )
-            if historical is None:
-                messages.error(request, _("That version does not exist: nothing was restored."))
-                return redirect(request.path)
-            try:
-                restored = self.restore(historical, request.user)
-            except workflow.WorkflowError as error:
-                messages.error(request, str(error))
-                return redirect(request.path)
-            messages.success(request, self.restore_message(historical, restored))
-            return redirect(change_url(restored))
+            return self.restore_from_post(request, obj)
+        records, versions, until, past = self.version_list(obj)
+        chosen = self.chosen_pair(request, records)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "object": obj,
+            "title": _("Versions of %(item)s") % {"item": obj},
+            "versions": versions,
+            "chosen": chosen,
+            "chosen_changes": self.compare_versions(*chosen, until, past) if chosen else None,
+            "can_restore": self.has_restore_permission(request, obj),
+        }
+        return TemplateResponse(request, "admin/education/versions.html", context)
+
+    def restore_from_post(self, request, obj):
+        """The version chosen on the versions page, restored as a new draft."""
+        if not self.has_restore_permission(request, obj):
+            raise PermissionDenied
+        history_id = request.POST.get("history_id", "")
+        historical = (
+            obj.history.filter(history_id=history_id).first() if history_id.isdigit() else None
+        )
+        if historical is None:
+            messages.error(request, _("That version does not exist: nothing was restored."))
+            return redirect(request.path)
+        try:
+            restored = self.restore(historical, request.user)
+        except workflow.WorkflowError as error:
+            messages.error(request, str(error))
+            return redirect(request.path)
+        messages.success(request, self.restore_message(historical, restored))
+        return redirect(change_url(restored))
+
+    def version_list(self, obj):
+        """(history records newest first; each with its changes against the one before; when
+        each lasted until; what version_past reads once for the comparisons)."""
         # Related rows (a quiz's lesson...) read once for all versions, not once per version.
         related = [
             f.name
@@ -179,24 +200,18 @@ class VersionHistoryMixin:
             for record, newer in zip(records, [None, *records[:-1]], strict=True)
         }
         past = self.version_past(obj)
-        versions = []
-        for record, previous in zip(records, [*records[1:], None], strict=True):
-            changes = None
-            if previous is not None:
-                changes = self.compare_versions(previous, record, until, past)
-            versions.append({"record": record, "changes": changes})
-        chosen = self.chosen_pair(request, records)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "object": obj,
-            "title": _("Versions of %(item)s") % {"item": obj},
-            "versions": versions,
-            "chosen": chosen,
-            "chosen_changes": self.compare_versions(*chosen, until, past) if chosen else None,
-            "can_restore": self.has_restore_permission(request, obj),
-        }
-        return TemplateResponse(request, "admin/education/versions.html", context)
+        versions = [
+            {
+                "record": record,
+                "changes": (
+                    self.compare_versions(previous, record, until, past)
+                    if previous is not None
+                    else None
+                ),
+            }
+            for record, previous in zip(records, [*records[1:], None], strict=True)
+        ]
+        return records, versions, until, past
 
     # Not compared: bookkeeping, not content.
     unversioned_fields = {
