@@ -290,6 +290,7 @@ class QuizAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, nested_admin.Nest
                 "fields": (
                     "attempts_allowed",
                     "time_limit_minutes",
+                    "retake_wait_hours",
                     "draw_count",
                     "shuffle_questions",
                     "shuffle_choices",

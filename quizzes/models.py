@@ -105,6 +105,16 @@ class Quiz(Governed):
         validators=whole_number(0, SMALL_INT_MAX),
         help_text=_("Blank: no time limit."),
     )
+    retake_wait_hours = models.PositiveSmallIntegerField(
+        _("wait between attempts (hours)"),
+        null=True,
+        blank=True,
+        validators=whole_number(1, 720),
+        help_text=_(
+            "The least time from finishing an attempt to starting the next, so that learners "
+            "go back to the lessons rather than retry at once. Blank: no wait."
+        ),
+    )
     shuffle_questions = models.BooleanField(_("shuffle questions"), default=False)
     shuffle_choices = models.BooleanField(_("shuffle choices"), default=False)
     draw_count = models.PositiveSmallIntegerField(
@@ -177,8 +187,8 @@ class Quiz(Governed):
 
     DRAFT_FIELDS = (
         "title", "lesson", "course", "introduction", "pass_mark", "attempts_allowed",
-        "time_limit_minutes", "shuffle_questions", "shuffle_choices", "draw_count",
-        "partial_credit", "review_mode", "position",
+        "time_limit_minutes", "retake_wait_hours", "shuffle_questions", "shuffle_choices",
+        "draw_count", "partial_credit", "review_mode", "position",
     )  # fmt: skip
 
     def copy_draft_children(self, draft):

@@ -15,6 +15,7 @@ from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from education.dates import short_datetime
 from education.models import WorkflowAction
 from education.workflow import record
 from quizzes import overrides
@@ -51,6 +52,15 @@ def attempts_left(quiz, learner, allowance=None):
     allowed = (allowance or overrides.allowance(quiz, learner)).attempts_allowed
     used = Attempt.objects.filter(quiz=quiz, learner=learner).count()
     return max(0, allowed - used)
+
+
+def next_attempt_from(quiz, attempts):
+    """When the learner may start another attempt at `quiz`, given their `attempts` (the
+    latest finished one counts), or None when they need not wait."""
+    if not quiz.retake_wait_hours:
+        return None
+    finished = [attempt.submitted_at for attempt in attempts if attempt.submitted_at]
+    return max(finished) + timedelta(hours=quiz.retake_wait_hours) if finished else None
 
 
 def snapshot_questions(quiz, rng):
@@ -101,6 +111,16 @@ def start_attempt(*, learner, quiz, now=None, rng=None):
         if existing:
             return existing
         raise QuizError(_("You have used all the attempts allowed for this quiz."))
+    if quiz.retake_wait_hours:
+        finished = Attempt.objects.finished().filter(learner=learner, quiz=quiz)
+        opens = next_attempt_from(quiz, finished.only("submitted_at"))
+        if opens and now < opens:
+            raise QuizError(
+                _(
+                    "Your next attempt can start from %(time)s. Until then, go back over the lessons."
+                )
+                % {"time": short_datetime(opens)}
+            )
     rows = snapshot_questions(quiz, rng or random.Random())
     if not rows:
         raise QuizError(_("This quiz has no questions yet."))

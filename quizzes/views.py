@@ -63,9 +63,14 @@ def quiz_detail(request, slug):
             "time_up_attempt": next((a for a in attempts if a.time_is_up), None),
             "attempts_left": services.attempts_left(quiz, request.user, allowance),
             "time_limit": (quiz.time_limit_minutes or 0) + allowance.extra_minutes,
+            "next_attempt_from": _future(services.next_attempt_from(quiz, attempts), now),
             "question_count": quiz.draw_count or quiz.questions.filter(is_active=True).count(),
         },
     )
+
+
+def _future(moment, now):
+    return moment if moment and moment > now else None
 
 
 @require_POST

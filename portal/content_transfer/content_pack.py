@@ -39,15 +39,18 @@ VERSION = 1
 CHANGE_REASON = "imported from a content pack"
 
 SIGN_OFF_FIELDS = ("status", "publish_at", "clinical_reviewer", "reviewed_on", "next_review_due")
-COURSE_FIELDS = ("slug", "title", "summary", "audience", "objectives", "position", "disclaimer")
+COURSE_FIELDS = (
+    "slug", "title", "summary", "audience", "objectives", "position", "disclaimer",
+    "conflict_of_interest", "valid_for_months",
+)  # fmt: skip
 LESSON_FIELDS = (
     "slug", "course", "title", "summary", "objectives", "body", "key_points", "references",
     "estimated_minutes", "position", "tags", "material_change_at", "reviewer_notes",
 )  # fmt: skip
 QUIZ_FIELDS = (
     "slug", "title", "lesson", "course", "introduction", "pass_mark", "attempts_allowed",
-    "time_limit_minutes", "shuffle_questions", "shuffle_choices", "draw_count",
-    "partial_credit", "review_mode", "position",
+    "time_limit_minutes", "retake_wait_hours", "shuffle_questions", "shuffle_choices",
+    "draw_count", "partial_credit", "review_mode", "position",
 )  # fmt: skip
 QUESTION_FIELDS = (
     "kind", "vignette", "stem", "rationale", "points", "position", "objective", "is_active",
@@ -55,7 +58,10 @@ QUESTION_FIELDS = (
 )  # fmt: skip
 CHOICE_FIELDS = ("text", "is_correct", "feedback", "position")
 # Fields added after version 1 packs were first written: a pack without them still imports.
-LATER_FIELDS = ("disclaimer", "reviewer_notes", "reviewer_note")
+LATER_FIELDS = (
+    "disclaimer", "reviewer_notes", "reviewer_note", "conflict_of_interest", "valid_for_months",
+    "retake_wait_hours",
+)  # fmt: skip
 # A quiz in one of these states has passed (or is at) review: an item-writing error refuses it.
 REVIEWED_STATES = (Status.IN_REVIEW, Status.PUBLISHED)
 
