@@ -142,8 +142,11 @@ def test_a_pack_round_trips_into_an_empty_database(shipped, reviewer):
     Course.objects.filter(slug="five-clinical-takeaways").update(status=Status.IN_REVIEW)
     quiz = Quiz.objects.get(slug="bone-health-quiz")
     quiz.review_mode, quiz.attempts_allowed, quiz.time_limit_minutes = ReviewMode.ASSESSMENT, 2, 15
-    quiz.shuffle_choices, quiz.draw_count = True, 3
+    quiz.shuffle_choices, quiz.draw_count, quiz.retake_wait_hours = True, 3, 24
     quiz.save()
+    Course.objects.filter(slug="mbc-foundations").update(
+        valid_for_months=12, conflict_of_interest="No conflicts declared."
+    )
     Question.objects.filter(pk=quiz.questions.last().pk).update(is_active=False)
     body_html = lesson.body_html
     before = export_pack()
@@ -163,6 +166,9 @@ def test_a_pack_round_trips_into_an_empty_database(shipped, reviewer):
     assert lesson.clinical_reviewer == reviewer and lesson.is_signed_off
     assert lesson.body_html == body_html  # rendered again by Lesson.save()
     assert Question.objects.exclude(stem_html="").count() == counts["Question"]
+    course = Course.objects.get(slug="mbc-foundations")
+    assert (course.valid_for_months, course.conflict_of_interest) == (12, "No conflicts declared.")
+    assert Quiz.objects.get(slug="bone-health-quiz").retake_wait_hours == 24
 
 
 def test_the_pack_carries_sign_off_as_a_username_and_dates_as_iso_text(shipped, reviewer):
