@@ -265,3 +265,24 @@ def test_the_certificate_is_of_the_latest_period_and_the_transcript_keeps_each(
     assert response.status_code == 200
     transcript = learner_client.get(reverse("progress:transcript")).content.decode()
     assert first.certificate_code in transcript and second.certificate_code in transcript
+
+
+def test_the_dashboard_shows_assigned_training_done_then_overdue_again_at_expiry(
+    learner, learner_client, supervisor, course
+):
+    today = timezone.localdate()
+    Assignment.objects.create(
+        course=course, learner=learner, due_on=today + timedelta(days=3), assigned_by=supervisor
+    )
+    complete(learner, course)
+
+    def assigned():
+        page = learner_client.get(reverse("home")).content.decode()
+        start = page.index('id="assigned-heading"')
+        return page[start : page.index("</section>", start)]
+
+    assert "Completed" in assigned() and "Due soon" not in assigned()
+    move_back(learner, 370)
+    expired_on = months_after(today - timedelta(days=370), 12)
+    section = assigned()
+    assert "Overdue" in section and f"due {expired_on:%-d %b %Y}" in section

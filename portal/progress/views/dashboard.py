@@ -11,6 +11,7 @@ from portal.content_cache.outline import outline
 from portal.progress.charts import bar_chart
 from portal.progress.models import Assignment
 from portal.progress.queries import progress_of_learner
+from portal.progress.rows import due_of
 from quizzes.models import Attempt, AttemptQuestion, answers_shown_q
 
 DUE_SOON_DAYS = 14
@@ -33,20 +34,33 @@ def next_step(course, lessons, quizzes):
     return None
 
 
-def assignments_of(user, today):
-    """The learner's assignments (personal and team), overdue first, then due soon."""
+def assignments_of(user, today, progress):
+    """The learner's assignments (personal and team), overdue first, then due soon, then
+    the rest; done ones (completed, and not due for renewal) last. Due dates follow the
+    team report's rule (rows.due_of): training that expires falls due again at expiry."""
     rows = list(
         Assignment.objects.filter(
             Q(learner=user) | Q(team__isnull=False, team_id=user.team_id)
         ).select_related("course")
     )
     for assignment in rows:
-        assignment.is_overdue = assignment.due_on < today
-        assignment.is_due_soon = (
-            not assignment.is_overdue
-            and assignment.due_on <= today + timedelta(days=DUE_SOON_DAYS)
+        course_progress = progress.get(assignment.course_id)
+        completed_at = course_progress.completed_at if course_progress else None
+        expires_on = course_progress.expires_on if course_progress else None
+        assignment.is_done = bool(completed_at) and not course_progress.renewal_due
+        assignment.due, overdue = due_of(
+            completed_at, expires_on, assignment.due_on, int(assignment.due_on < today), today
         )
-    return sorted(rows, key=lambda a: (not a.is_overdue, not a.is_due_soon, a.due_on))
+        assignment.is_overdue = bool(overdue)
+        assignment.is_due_soon = (
+            not assignment.is_done
+            and not assignment.is_overdue
+            and assignment.due <= today + timedelta(days=DUE_SOON_DAYS)
+        )
+    return sorted(
+        rows,
+        key=lambda a: (a.is_done, not a.is_overdue, not a.is_due_soon, a.due),
+    )
 
 
 def mistakes_to_review(user):
@@ -145,7 +159,7 @@ def dashboard(request):
             "unfinished": unfinished(every_attempt, timezone.now()),
             "rows": rows,
             "updated_lessons": updated,
-            "assignments": assignments_of(user, timezone.localdate()),
+            "assignments": assignments_of(user, timezone.localdate(), progress),
             "recent": sorted(attempts, key=lambda a: a.submitted_at, reverse=True)[:8],
             "history": score_history(attempts),
             "mistakes": list(mistakes_to_review(user)),
