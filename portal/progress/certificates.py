@@ -9,7 +9,8 @@ from fpdf import FPDF
 DISCLOSURE_CHARACTERS = 300
 
 
-def _latin1(text):
+def latin1(text):
+    """Text as the PDF core fonts can draw it (certificates and transcripts)."""
     # The PDF core fonts cover Latin-1; anything else is replaced rather than failing.
     return str(text).encode("latin-1", "replace").decode("latin-1")
 
@@ -23,8 +24,8 @@ def certificate_pdf(completion, *, verify_base_url):
     """The certificate states what was recorded at completion (title, hours), never the
     course as it is today: a certificate must read the same at every download."""
     pdf = FPDF(orientation="landscape", format="A4")
-    pdf.set_title(_latin1(_("Certificate of completion")))
-    pdf.set_author(_latin1(_("MBC teaching portal")))
+    pdf.set_title(latin1(_("Certificate of completion")))
+    pdf.set_author(latin1(_("MBC teaching portal")))
     pdf.add_page()
     pdf.set_draw_color(91, 42, 134)
     pdf.set_line_width(1.5)
@@ -32,18 +33,18 @@ def certificate_pdf(completion, *, verify_base_url):
     pdf.set_y(35)
     pdf.set_font("Helvetica", "B", 28)
     pdf.cell(
-        0, 14, _latin1(_("Certificate of completion")), align="C", new_x="LMARGIN", new_y="NEXT"
+        0, 14, latin1(_("Certificate of completion")), align="C", new_x="LMARGIN", new_y="NEXT"
     )
     pdf.set_font("Helvetica", "", 14)
     pdf.ln(8)
-    pdf.cell(0, 10, _latin1(_("This certifies that")), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, latin1(_("This certifies that")), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "B", 22)
-    pdf.cell(0, 14, _latin1(completion.learner), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 14, latin1(completion.learner), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 14)
-    pdf.cell(0, 10, _latin1(_("completed the course")), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, latin1(_("completed the course")), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "B", 18)
     pdf.multi_cell(
-        0, 11, _latin1(completion.course_title), align="C", new_x="LMARGIN", new_y="NEXT"
+        0, 11, latin1(completion.course_title), align="C", new_x="LMARGIN", new_y="NEXT"
     )
     pdf.set_font("Helvetica", "", 13)
     pdf.ln(4)
@@ -58,12 +59,12 @@ def certificate_pdf(completion, *, verify_base_url):
             "date": completed_on,
             "hours": hours_text(completion.attested_hours),
         }
-    pdf.cell(0, 9, _latin1(details), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 9, latin1(details), align="C", new_x="LMARGIN", new_y="NEXT")
     if completion.expires_on:
         valid = _("expires on %(date)s") % {
             "date": formats.date_format(completion.expires_on, "j F Y")
         }
-        pdf.cell(0, 9, _latin1(valid), align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 9, latin1(valid), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
     pdf.ln(3)
     if completion.signed_off_by:
@@ -73,7 +74,7 @@ def certificate_pdf(completion, *, verify_base_url):
         }
     else:
         sign_off = _("The course was awaiting clinical sign-off when it was completed.")
-    pdf.multi_cell(0, 5, _latin1(sign_off), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 5, latin1(sign_off), align="C", new_x="LMARGIN", new_y="NEXT")
     statement = " ".join(completion.conflict_of_interest.split())
     if len(statement) > DISCLOSURE_CHARACTERS:
         statement = statement[: DISCLOSURE_CHARACTERS - 3].rstrip() + "..."
@@ -82,7 +83,7 @@ def certificate_pdf(completion, *, verify_base_url):
         if statement
         else _("Conflicts of interest: no statement was recorded.")
     )
-    pdf.multi_cell(0, 5, _latin1(disclosure), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 5, latin1(disclosure), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(max(pdf.get_y() + 4, 165))
     pdf.set_font("Helvetica", "", 11)
     verify_url = verify_base_url + reverse(
@@ -91,10 +92,10 @@ def certificate_pdf(completion, *, verify_base_url):
     pdf.cell(
         0,
         7,
-        _latin1(_("Verification code: %(code)s") % {"code": completion.certificate_code}),
+        latin1(_("Verification code: %(code)s") % {"code": completion.certificate_code}),
         align="C",
         new_x="LMARGIN",
         new_y="NEXT",
     )
-    pdf.cell(0, 7, _latin1(_("Check it at %(url)s") % {"url": verify_url}), align="C")
+    pdf.cell(0, 7, latin1(_("Check it at %(url)s") % {"url": verify_url}), align="C")
     return bytes(pdf.output())

@@ -9,7 +9,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from portal.progress.certificates import _latin1, hours_text
+from portal.progress.certificates import hours_text, latin1
 from portal.progress.csv_export import neutralise
 
 
@@ -53,17 +53,17 @@ def transcript_csv(completions):
 
 def transcript_pdf(learner, completions, *, verify_base_url):
     pdf = FPDF(orientation="portrait", format="A4")
-    pdf.set_title(_latin1(_("CPD transcript")))
-    pdf.set_author(_latin1(_("MBC teaching portal")))
+    pdf.set_title(latin1(_("CPD transcript")))
+    pdf.set_author(latin1(_("MBC teaching portal")))
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 18)
-    pdf.cell(0, 12, _latin1(_("CPD transcript")), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 12, latin1(_("CPD transcript")), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 12)
-    pdf.cell(0, 8, _latin1(learner), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, latin1(learner), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     for completion in completions:
         pdf.set_font("Helvetica", "B", 12)
-        pdf.multi_cell(0, 7, _latin1(completion.course_title), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 7, latin1(completion.course_title), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 10)
         facts = _("Version %(version)s · completed on %(date)s · credit %(credit)s hours") % {
             "version": completion.course_version,
@@ -74,14 +74,14 @@ def transcript_pdf(learner, completions, *, verify_base_url):
             facts += " · " + _("time spent %(hours)s hours") % {
                 "hours": hours_text(completion.attested_hours)
             }
-        pdf.multi_cell(0, 6, _latin1(facts), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, latin1(facts), new_x="LMARGIN", new_y="NEXT")
         verify_url = verify_base_url + reverse(
             "progress:certificate-verify", args=[completion.certificate_code]
         )
         pdf.multi_cell(
             0,
             6,
-            _latin1(
+            latin1(
                 _("Certificate %(code)s, check it at %(url)s")
                 % {"code": completion.certificate_code, "url": verify_url}
             ),
@@ -90,5 +90,5 @@ def transcript_pdf(learner, completions, *, verify_base_url):
         )
         pdf.ln(3)
     if not completions:
-        pdf.cell(0, 8, _latin1(_("No course completed yet.")), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 8, latin1(_("No course completed yet.")), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
