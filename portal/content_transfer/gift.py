@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.content_transfer.curriculum import NO_NUL
@@ -542,8 +543,11 @@ def import_findings(quiz, questions):
 def import_questions(*, quiz, questions):
     """Append parsed questions to `quiz`, active, after its existing ones; all or nothing."""
     with transaction.atomic():
-        # Lock the quiz: two imports at once must not number their questions alike.
-        quiz = Quiz.objects.select_for_update().get(pk=quiz.pk)
+        # Two imports at once must not number their questions alike. Writing the quiz's row
+        # first takes its lock on every database (on SQLite, the database's write lock,
+        # where select_for_update does nothing): a second import waits here, then reads the
+        # positions this one wrote.
+        Quiz.objects.filter(pk=quiz.pk).update(updated_at=timezone.now())
         last = quiz.questions.aggregate(last=Max("position"))["last"] or 0
         return [
             _create_question(quiz, parsed, position)
