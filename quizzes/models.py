@@ -2,10 +2,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest, Now
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -398,11 +399,40 @@ def answers_shown_q(prefix=""):
 def attempts_allowed(quiz, learner, quiz_allows):
     """The attempts `learner` may make at `quiz` (refs or values): what the quiz allows
     (`quiz_allows`, None: unlimited), plus each extra attempt granted to them, plus the
-    attempts a reset set aside (QuizOverride)."""
+    attempts set aside: by a reset (QuizOverride), or by the renewal of the quiz's course,
+    whichever sets more aside."""
     granted = QuizOverride.objects.filter(quiz=quiz, learner=learner).order_by().values("quiz")
     extra = granted.filter(kind=OverrideKind.EXTRA_ATTEMPT).annotate(n=Count("pk")).values("n")
     set_aside = granted.filter(kind=OverrideKind.RESET).annotate(n=Max("reset_after")).values("n")
-    return quiz_allows + Coalesce(Subquery(extra[:1]), 0) + Coalesce(Subquery(set_aside[:1]), 0)
+    return (
+        quiz_allows
+        + Coalesce(Subquery(extra[:1]), 0)
+        + Greatest(Coalesce(Subquery(set_aside[:1]), 0), renewal_set_aside(quiz, learner))
+    )
+
+
+def renewal_set_aside(quiz, learner):
+    """The attempts at `quiz` (ref or value) that `learner` made before their renewal of
+    its course opened, for a course whose completions expire: those belonged to the period
+    being renewed, and the renewal has the quiz's attempts afresh. Completions are
+    portal.progress's, above quizzes: read through the learner's relation, never imported."""
+    completions = get_user_model()._meta.get_field("course_completions").related_model
+    opened = (
+        completions.objects.renewal_due(Now())
+        .filter(learner=OuterRef("learner"), course=OuterRef("course_key"))
+        .order_by("-renewal_opens_at")
+        .values("renewal_opens_at")[:1]
+    )
+    earlier = (
+        Attempt.objects.filter(quiz=quiz, learner=learner)
+        .annotate(course_key=Coalesce("quiz__lesson__course", "quiz__course"))
+        .filter(started_at__lt=Subquery(opened))
+        .order_by()
+        .values("quiz")
+        .annotate(n=Max("number"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(earlier), 0)
 
 
 class AttemptQuerySet(models.QuerySet):

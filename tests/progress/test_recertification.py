@@ -286,3 +286,20 @@ def test_the_dashboard_shows_assigned_training_done_then_overdue_again_at_expiry
     expired_on = months_after(today - timedelta(days=370), 12)
     section = assigned()
     assert "Overdue" in section and f"due {expired_on:%-d %b %Y}" in section
+
+
+def test_a_renewal_has_the_quizs_attempts_afresh(learner, course):
+    from quizzes import services
+    from quizzes.services import QuizError
+
+    quiz = make_quiz(course.lessons.first(), slug="one-try", questions=2, attempts_allowed=1)
+    complete(learner, course, quiz)
+    with pytest.raises(QuizError, match="used all the attempts"):
+        services.start_attempt(learner=learner, quiz=quiz)
+
+    move_back(learner, 350)  # renewal open: the first period's attempt is set aside
+    assert services.attempts_left(quiz, learner) == 1
+    pass_quiz(learner, quiz)
+    with pytest.raises(QuizError, match="used all the attempts"):
+        services.start_attempt(learner=learner, quiz=quiz)
+    assert Attempt.objects.filter(learner=learner, quiz=quiz).count() == 2
