@@ -68,10 +68,5 @@ class LessonSearchForm(forms.Form):
         required=False, error_messages={"null_characters_not_allowed": REFUSED, "invalid": REFUSED}
     )
 
-    @property
-    def refusal(self):
-        """The one sentence the page shows, whichever field was refused."""
-        return next((errors[0] for errors in self.errors.values()), "")
-
     def clean_q(self):
         return self.cleaned_data["q"][: self.MAX_QUERY_LENGTH]

@@ -142,6 +142,10 @@ class Governed(models.Model):
         super().validate_constraints(exclude=exclude)
 
     @property
+    def is_published(self):
+        return self.status == Status.PUBLISHED
+
+    @property
     def is_live(self):
         """Published (or archived) and not a draft: it changes only by publishing a reviewed
         draft (a quiz's questions with it)."""

@@ -5,6 +5,10 @@ app adds permissions that a role needs, so a fresh install and an upgraded one e
 the same groups. It only adds: permissions an administrator grants by hand stay.
 """
 
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+
 from portal.accounts.models import ROLE_GROUP_NAMES, Role
 
 CONTENT_PERMISSIONS = [
@@ -57,6 +61,19 @@ def is_editor(user):
     """Editors and reviewers look after the content: the editorial area and the item
     statistics. They do not see individual learners' progress unless granted it."""
     return user.has_perm("education.change_lesson")
+
+
+def editors_only(view):
+    """The editorial area's pages, for editors and reviewers: anyone else is refused (403),
+    by the same rule that shows them the area in the menu (is_editor)."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not is_editor(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return guarded
 
 
 def sees_all_progress(user):

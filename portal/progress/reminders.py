@@ -33,7 +33,7 @@ def _send(assignment, learner, kind, due_on, period):
     context = {
         "assignment": assignment,
         "learner": learner,
-        "kind": kind,
+        "overdue": kind == ReminderKind.OVERDUE,
         "due_on": due_on,
         "renewal": period > 1,
     }

@@ -72,6 +72,10 @@ class ReportRow:
         return self.status == RowStatus.OVERDUE
 
     @property
+    def is_expired(self):
+        return self.status == RowStatus.EXPIRED
+
+    @property
     def badge(self):
         """The status's colour class, where it calls for someone to act."""
         return {

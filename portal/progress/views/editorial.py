@@ -1,13 +1,13 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from education import workflow
 from education.models import Course, Lesson, ProblemReport, ReportStatus, Status
+from portal.accounts.roles import editors_only
 from portal.progress.models import ItemStatistics
 from quizzes.models import Quiz
 
@@ -24,7 +24,7 @@ def _with_links(objects):
     return objects
 
 
-@permission_required("education.change_lesson", raise_exception=True)
+@editors_only
 def editorial_queue(request):
     """What needs an editor's or reviewer's attention, in one place: each item with who
     submitted or sent it back, when, and their comment."""

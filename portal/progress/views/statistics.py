@@ -1,18 +1,16 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from portal.accounts.roles import editors_only
 from portal.progress import statistics
 from portal.progress.charts import bar_chart
 from portal.progress.item_analysis import FLAG_LABELS, enough_attempts, shown_flags
 from portal.progress.models import ItemStatistics
 from quizzes.models import Quiz
-
-editors_only = permission_required("quizzes.change_quiz", raise_exception=True)
 
 
 def attempts_in_words(count):
