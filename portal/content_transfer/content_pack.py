@@ -47,7 +47,7 @@ LESSON_FIELDS = (
 QUIZ_FIELDS = (
     "slug", "title", "lesson", "course", "introduction", "pass_mark", "attempts_allowed",
     "time_limit_minutes", "shuffle_questions", "shuffle_choices", "draw_count",
-    "partial_credit", "review_mode", "position",
+    "partial_credit", "review_mode", "position", "material_change_at",
 )  # fmt: skip
 QUESTION_FIELDS = (
     "kind", "vignette", "stem", "rationale", "points", "position", "objective", "is_active",
@@ -55,7 +55,7 @@ QUESTION_FIELDS = (
 )  # fmt: skip
 CHOICE_FIELDS = ("text", "is_correct", "feedback", "position")
 # Fields added after version 1 packs were first written: a pack without them still imports.
-LATER_FIELDS = ("disclaimer", "reviewer_notes", "reviewer_note")
+LATER_FIELDS = ("disclaimer", "reviewer_notes", "reviewer_note", "material_change_at")
 # A quiz in one of these states has passed (or is at) review: an item-writing error refuses it.
 REVIEWED_STATES = (Status.IN_REVIEW, Status.PUBLISHED)
 
@@ -147,6 +147,7 @@ def _export_quiz(quiz):
     return values | {
         "lesson": quiz.lesson.slug if quiz.lesson_id else None,
         "course": quiz.course.slug if quiz.course_id else None,
+        "material_change_at": _iso(quiz.material_change_at),
         **_sign_off(quiz),
         "questions": [
             {name: getattr(question, name) for name in QUESTION_FIELDS}
