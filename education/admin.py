@@ -342,7 +342,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(LessonProgress)
 class LessonProgressAdmin(ReadOnlyAdmin):
-    list_display = ("learner", "lesson", "first_opened_at", "completed_at")
+    list_display = ("learner", "lesson", "first_opened_at", "first_completed_at", "completed_at")
     list_filter = ("lesson__course", "lesson")
     list_select_related = ("learner", "lesson")
     search_fields = ("learner__username", "learner__display_name", "lesson__title")

@@ -378,11 +378,14 @@ class WorkflowAdminMixin(LockedVersionAdminMixin, VersionHistoryMixin):
 
     def transition_form(self, transition, request, data=None):
         if transition == "publish":
-            return PublishForm(
+            form = PublishForm(
                 data,
                 reviewers=reviewers(),
                 initial={"reviewer": request.user.pk, "reviewed_on": timezone.localdate()},
             )
+            if not workflow.can_change_materially(self.model):
+                del form.fields["material_change"]  # a course: its lessons and quizzes do
+            return form
         return CommentForm(data)
 
     def transition_view(self, request, pk, transition):
@@ -502,7 +505,7 @@ class WorkflowAdminMixin(LockedVersionAdminMixin, VersionHistoryMixin):
                 reviewed_on=data["reviewed_on"],
                 next_review_due=data["next_review_due"],
                 publish_at=data["publish_at"],
-                material_change=data["material_change"],
+                material_change=data.get("material_change", False),
                 comment=data["comment"],
             )
         return obj

@@ -325,6 +325,13 @@ LIVE_ROWS = {"draft_of__isnull": True}
 LESSON_TEXT_FIELDS = ("objectives", "body", "body_html", "key_points", "references")
 
 
+def changed_since(done_at, material_change_at):
+    """Whether work done at `done_at` (a completion, a pass) predates the item's last
+    material change, so that it no longer counts until done again. The one rule, in Python,
+    of queries.counts_from and the CSV's SQL."""
+    return bool(done_at and material_change_at and done_at < material_change_at)
+
+
 class LessonQuerySet(PublishedQuerySet):
     def published(self):
         return self.live_rows().filter(live_q(), live_q("course__"))
@@ -428,10 +435,13 @@ class Lesson(Governed):
     def needs_review(self):
         """Read with `reading.with_progress(lessons, learner)`: the learner completed it before its last
         material change, so they are asked to read it again."""
-        completed_at = getattr(self, "completed_at", None)
-        return bool(
-            completed_at and self.material_change_at and completed_at < self.material_change_at
-        )
+        return changed_since(getattr(self, "completed_at", None), self.material_change_at)
+
+    @property
+    def is_done(self):
+        """Read with `reading.with_progress`: completed in this period, and since its last
+        material change (what course progress counts)."""
+        return bool(getattr(self, "completed_at", None)) and not self.needs_review
 
     @property
     def objective_list(self):
@@ -463,7 +473,18 @@ class LessonProgress(models.Model):
     )
     first_opened_at = models.DateTimeField(_("first opened"), default=timezone.now)
     last_opened_at = models.DateTimeField(_("last opened"), default=timezone.now)
-    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    completed_at = models.DateTimeField(
+        _("completed"),
+        null=True,
+        blank=True,
+        help_text=_("The latest completion: a review after a material change moves it."),
+    )
+    first_completed_at = models.DateTimeField(
+        _("first completed"),
+        null=True,
+        blank=True,
+        help_text=_("When the learner first completed the lesson; reviews do not change it."),
+    )
 
     objects = LessonProgressQuerySet.as_manager()
 

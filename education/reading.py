@@ -3,6 +3,7 @@ double click or two open tabs cannot create two rows or flip a completion twice.
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from education.models import LessonProgress
@@ -13,7 +14,7 @@ from education.signals import lesson_completed
 VISIT_SECONDS = 300
 
 
-PROGRESS_FIELDS = ("first_opened_at", "last_opened_at", "completed_at")
+PROGRESS_FIELDS = ("first_opened_at", "last_opened_at", "completed_at", "first_completed_at")
 
 
 def renewal_opened(learner):
@@ -30,9 +31,11 @@ def renewal_opened(learner):
 
 
 def with_progress(lessons, learner):
-    """Set on each lesson the learner's `opened_at`, `last_opened_at` and `completed_at`
+    """Set on each lesson the learner's `opened_at`, `last_opened_at`, `completed_at`
     (None where they have not opened it, or completed it only for a period being renewed,
-    then `renewing` is set), in one query; returns the lessons. The lessons may be shared
+    then `renewing` is set) and `first_completed_at`, in one query; returns the lessons.
+    A lesson completed before its material change keeps its `completed_at` and
+    `needs_review` is true: `is_done` is what course progress counts. The lessons may be shared
     content from the cache: these copies become this learner's."""
     lessons = list(lessons)
     if not lessons:
@@ -46,10 +49,11 @@ def with_progress(lessons, learner):
         .values_list("lesson_id", *PROGRESS_FIELDS, "renewal")
     }
     for lesson in lessons:
-        opened, last_opened, completed, renewal = rows.get(lesson.pk, (None,) * 4)
+        opened, last_opened, completed, first_completed, renewal = rows.get(lesson.pk, (None,) * 5)
         lesson.renewing = bool(completed and renewal and completed < renewal)
         lesson.opened_at, lesson.last_opened_at = opened, last_opened
         lesson.completed_at = None if lesson.renewing else completed
+        lesson.first_completed_at = first_completed
     return lessons
 
 
@@ -75,12 +79,14 @@ def record_opened(*, learner, lesson):
 
 def mark_complete(*, learner, lesson):
     record_opened(learner=learner, lesson=lesson)
+    now = timezone.now()
+    # The first completion is kept (`first_completed_at`); `completed_at` is the latest.
     # Not yet completed, or completed only for a period now being renewed.
     completed = (
         LessonProgress.objects.filter(learner=learner, lesson=lesson)
         .alias(renewal=renewal_opened(learner))
         .filter(Q(completed_at__isnull=True) | Q(completed_at__lt=F("renewal")))
-        .update(completed_at=timezone.now())
+        .update(completed_at=now, first_completed_at=Coalesce("first_completed_at", now))
     )
     if completed:
         transaction.on_commit(
@@ -93,7 +99,16 @@ def mark_incomplete(*, learner, lesson):
 
 
 def mark_reviewed_after_update(*, learner, lesson):
-    """After a material change: the learner has read the new version."""
-    LessonProgress.objects.filter(
+    """After a material change: the learner has read the new version. Their completion
+    counts again from now (`completed_at`); the first completion date stays. Then the
+    course may be complete again, as after any completion."""
+    reviewed = LessonProgress.objects.filter(
         learner=learner, lesson=lesson, completed_at__lt=lesson.material_change_at
-    ).update(completed_at=timezone.now())
+    ).update(
+        completed_at=timezone.now(),
+        first_completed_at=Coalesce("first_completed_at", "completed_at"),
+    )
+    if reviewed:
+        transaction.on_commit(
+            lambda: lesson_completed.send(sender=LessonProgress, learner=learner, lesson=lesson)
+        )

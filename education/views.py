@@ -55,7 +55,7 @@ def course_detail(request, slug):
     if course is None:
         raise Http404
     lessons = reading.with_progress(shared.lessons_of(course), request.user)
-    completed = sum(1 for lesson in lessons if lesson.completed_at)
+    completed = sum(1 for lesson in lessons if lesson.is_done)
     return render(
         request,
         "education/course_detail.html",

@@ -24,7 +24,6 @@ from education.models import (
     LIVE_ROWS,
     Course,
     Governed,
-    Lesson,
     Status,
     WorkflowAction,
     WorkflowEvent,
@@ -173,6 +172,12 @@ def return_to_draft(*, obj, user, comment):
         record(obj, WorkflowAction.RETURNED, user, comment)
 
 
+def can_change_materially(model):
+    """Lessons and quizzes record a material change (`material_change_at`): learners who had
+    completed or passed them before it do them again."""
+    return any(f.name == "material_change_at" for f in model._meta.fields)
+
+
 def publish(*, obj, user, reviewer, reviewed_on, next_review_due=None, publish_at=None,
             material_change=False, comment=""):  # fmt: skip
     """Publish a reviewed item with its clinical sign-off. Returns the live object."""
@@ -203,7 +208,7 @@ def publish(*, obj, user, reviewer, reviewed_on, next_review_due=None, publish_a
             # Its first version: learners see it from today, or from the scheduled time.
             obj.released_on = timezone.localdate(publish_at if scheduled else now)
             obj.save(update_fields=["released_on"])
-        if isinstance(obj, Lesson) and material_change:
+        if material_change and can_change_materially(type(obj)):
             obj.material_change_at = publish_at if scheduled else now
             obj.save(update_fields=["material_change_at"])
         record(

@@ -265,7 +265,7 @@ class QuizAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, nested_admin.Nest
     prepopulated_fields = {"slug": ("title",)}
     inlines = [QuestionInline]
     actions = ["duplicate", "regrade"]
-    readonly_fields = ("preview_link", "item_check")
+    readonly_fields = ("preview_link", "item_check", "material_change_at")
     can_restore = True
     new_draft_message = _("Learners keep the published quiz until this draft is published.")
     fieldsets = (
@@ -280,6 +280,7 @@ class QuizAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, nested_admin.Nest
                     "position",
                     "status",
                     "preview_link",
+                    "material_change_at",
                 )
             },
         ),

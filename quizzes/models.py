@@ -19,6 +19,7 @@ from education.models import (
     Governed,
     Lesson,
     PublishedQuerySet,
+    changed_since,
     draft_constraints,
     live_q,
 )
@@ -140,6 +141,12 @@ class Quiz(Governed):
     position = models.PositiveIntegerField(
         _("position"), default=0, validators=whole_number(0, INT_MAX)
     )
+    material_change_at = models.DateTimeField(
+        _("last material change"),
+        null=True,
+        blank=True,
+        help_text=_("A pass before this no longer counts: learners are asked to pass it again."),
+    )
 
     objects = QuizQuerySet.as_manager()
     history = HistoricalRecords(
@@ -185,6 +192,12 @@ class Quiz(Governed):
     def home_course(self):
         """The course the quiz belongs to, directly or through its lesson."""
         return self.course if self.course_id else self.lesson.course
+
+    @property
+    def needs_retake(self):
+        """Set `passed_at` (the learner's latest pass in this period) first: passed before the
+        quiz's last material change, so the pass counts again only once passed again."""
+        return changed_since(getattr(self, "passed_at", None), self.material_change_at)
 
     DRAFT_FIELDS = (
         "title", "lesson", "course", "introduction", "pass_mark", "attempts_allowed",

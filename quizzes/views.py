@@ -39,6 +39,11 @@ def quiz_list(request):
             ),
             best_percent=Max("attempts__percent", filter=Q(attempts__learner=request.user)),
             has_passed=Exists(mine.passed()),
+            # The latest pass: before the quiz's material change, it is to be passed again.
+            passed_at=Max(
+                "attempts__submitted_at",
+                filter=Q(attempts__learner=request.user, attempts__passed=True),
+            ),
             in_progress=Exists(mine.in_progress()),
         )
         .order_by("lesson__course__position", "lesson__position", "position", "id")
@@ -52,6 +57,10 @@ def quiz_detail(request, slug):
     now = timezone.now()
     for attempt in attempts:
         attempt.time_is_up = attempt.is_open and not attempt.accepts_answers_at(now)
+    quiz.passed_at = max(
+        (a.submitted_at or a.started_at for a in attempts if a.passed and not a.is_open),
+        default=None,
+    )
     allowance = overrides.allowance(quiz, request.user)
     return render(
         request,

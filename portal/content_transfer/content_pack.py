@@ -50,7 +50,7 @@ LESSON_FIELDS = (
 QUIZ_FIELDS = (
     "slug", "title", "lesson", "course", "introduction", "pass_mark", "attempts_allowed",
     "time_limit_minutes", "retake_wait_hours", "shuffle_questions", "shuffle_choices",
-    "draw_count", "partial_credit", "review_mode", "position",
+    "draw_count", "partial_credit", "review_mode", "position", "material_change_at",
 )  # fmt: skip
 QUESTION_FIELDS = (
     "kind", "vignette", "stem", "rationale", "points", "position", "objective", "is_active",
@@ -60,7 +60,7 @@ CHOICE_FIELDS = ("text", "is_correct", "feedback", "position")
 # Fields added after version 1 packs were first written: a pack without them still imports.
 LATER_FIELDS = (
     "disclaimer", "reviewer_notes", "reviewer_note", "conflict_of_interest", "valid_for_months",
-    "retake_wait_hours",
+    "retake_wait_hours", "material_change_at",
 )  # fmt: skip
 # A quiz in one of these states has passed (or is at) review: an item-writing error refuses it.
 REVIEWED_STATES = (Status.IN_REVIEW, Status.PUBLISHED)
@@ -153,6 +153,7 @@ def _export_quiz(quiz):
     return values | {
         "lesson": quiz.lesson.slug if quiz.lesson_id else None,
         "course": quiz.course.slug if quiz.course_id else None,
+        "material_change_at": _iso(quiz.material_change_at),
         **_sign_off(quiz),
         "questions": [
             {name: getattr(question, name) for name in QUESTION_FIELDS}

@@ -20,12 +20,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from education.models import LessonProgress
+from education.models import Lesson, LessonProgress
 from portal.accounts.models import Profession, Team, User
 from portal.progress.models import Assignment, CourseCompletion
 from portal.progress.queries import mean_of, percent_of
 from portal.progress.rows import RowStatus, due_of, status_of
-from quizzes.models import Attempt, AttemptState
+from quizzes.models import Attempt, AttemptState, Quiz
 
 FETCH_ROWS = 5000
 CSV_PIECE_ROWS = 2000
@@ -47,6 +47,7 @@ class Line(NamedTuple):
     tried: int
     best_sum: float
     best_count: int
+    to_review: int
     completed_at: object
     expires_on: object
     renewal_due: int
@@ -76,25 +77,41 @@ WITH people AS (
   FROM {completion} cc JOIN people pe ON pe.id = cc.learner_id
   WHERE cc.renewal_opens_at <= %s
   GROUP BY cc.learner_id, cc.course_id
-), lessons_done AS (
-  SELECT p.learner_id, lc.course_id, COUNT(*) AS n
+), lesson_done AS (
+  -- Each lesson completed in the period; `counts` where also since its material change:
+  -- done iff completed at >= max(period start, material change) (queries.counts_from).
+  SELECT p.learner_id, lc.course_id,
+         CASE WHEN l.material_change_at IS NULL OR p.completed_at >= l.material_change_at
+              THEN 1 ELSE 0 END AS counts
   FROM {progress} p JOIN people pe ON pe.id = p.learner_id
   JOIN lesson_course lc ON lc.lesson_id = p.lesson_id
+  JOIN {lesson} l ON l.id = p.lesson_id
   LEFT JOIN renewal r ON r.learner_id = p.learner_id AND r.course_id = lc.course_id
   WHERE p.completed_at IS NOT NULL AND (r.since IS NULL OR p.completed_at >= r.since)
-  GROUP BY p.learner_id, lc.course_id
-), best AS (
-  SELECT a.learner_id, qc.course_id, a.quiz_id, MAX(a.percent) AS best,
-         MAX(CASE WHEN a.passed THEN 1 ELSE 0 END) AS passed
+), lessons_done AS (
+  SELECT learner_id, course_id, SUM(counts) AS n, COUNT(*) - SUM(counts) AS review
+  FROM lesson_done GROUP BY learner_id, course_id
+), attempt_done AS (
+  -- The same rule for a pass: it counts iff finished since the quiz's material change.
+  SELECT a.learner_id, qc.course_id, a.quiz_id, a.percent,
+         CASE WHEN a.passed THEN 1 ELSE 0 END AS passed,
+         CASE WHEN q.material_change_at IS NULL
+                OR COALESCE(a.submitted_at, a.started_at) >= q.material_change_at
+              THEN 1 ELSE 0 END AS counts
   FROM {attempt} a JOIN people pe ON pe.id = a.learner_id
   JOIN quiz_course qc ON qc.quiz_id = a.quiz_id
+  JOIN {quiz} q ON q.id = a.quiz_id
   LEFT JOIN renewal r ON r.learner_id = a.learner_id AND r.course_id = qc.course_id
   WHERE a.state <> %s
     AND (r.since IS NULL OR COALESCE(a.submitted_at, a.started_at) >= r.since)
-  GROUP BY a.learner_id, qc.course_id, a.quiz_id
+), best AS (
+  SELECT learner_id, course_id, quiz_id, MAX(percent) AS best,
+         MAX(passed * counts) AS passed, MAX(passed * (1 - counts)) AS passed_before
+  FROM attempt_done GROUP BY learner_id, course_id, quiz_id
 ), quizzes_done AS (
   SELECT learner_id, course_id, SUM(passed) AS passed, COUNT(*) AS tried,
-         SUM(best) AS best_sum, COUNT(best) AS best_count
+         SUM(best) AS best_sum, COUNT(best) AS best_count,
+         SUM(CASE WHEN passed = 0 THEN passed_before ELSE 0 END) AS retake
   FROM best GROUP BY learner_id, course_id
 ), assigned AS (
   -- An assignment is for one person or for a team, never both (a constraint): two joins
@@ -113,7 +130,8 @@ SELECT pe.id AS learner_id, pe.username, pe.display_name, pe.profession, pe.team
        c.course_id, COALESCE(ld.n, 0) AS lessons_done, COALESCE(qd.passed, 0) AS passed,
        COALESCE(qd.tried, 0) AS tried,
        CAST(COALESCE(qd.best_sum, 0) AS DOUBLE PRECISION) AS best_sum,
-       COALESCE(qd.best_count, 0) AS best_count, cc.completed_at, cc.expires_on,
+       COALESCE(qd.best_count, 0) AS best_count,
+       COALESCE(ld.review, 0) + COALESCE(qd.retake, 0) AS to_review, cc.completed_at, cc.expires_on,
        COALESCE(cc.renewal_due, 0) AS renewal_due, d.due_on, COALESCE(d.overdue, 0) AS overdue
 FROM people pe CROSS JOIN course_list c
 LEFT JOIN lessons_done ld ON ld.learner_id = pe.id AND ld.course_id = c.course_id
@@ -151,7 +169,9 @@ def lines(learners, curriculum, today, now=None):
         user=User._meta.db_table,
         team=Team._meta.db_table,
         progress=LessonProgress._meta.db_table,
+        lesson=Lesson._meta.db_table,
         attempt=Attempt._meta.db_table,
+        quiz=Quiz._meta.db_table,
         completion=CourseCompletion._meta.db_table,
         assignment=Assignment._meta.db_table,
         learners=learner_sql,
@@ -198,7 +218,7 @@ HEADER = (
     _("Username"), _("Name"), _("Profession"), _("Team"), _("Course"), _("Percent complete"),
     _("Status"), _("Completed on"), _("Lessons completed"), _("Lessons in the course"),
     _("Quizzes passed"), _("Quizzes in the course"), _("Mean best quiz score"),
-    _("Overdue assignments"), _("Due on"), _("Expires on"),
+    _("Overdue assignments"), _("Due on"), _("Expires on"), _("To review"),
 )  # fmt: skip
 
 
@@ -216,7 +236,12 @@ def csv_lines(learners, curriculum, status_wanted, today):
         )
         expiry = (line.expires_on, line.renewal_due, today) if line.expires_on else None
         status = status_of(
-            line.completed_at, overdue, line.lessons_done + line.passed, line.tried, expiry
+            line.completed_at,
+            overdue,
+            line.lessons_done + line.passed,
+            line.tried,
+            expiry,
+            line.to_review,
         )
         if status_wanted and status != status_wanted:
             continue
@@ -242,6 +267,7 @@ def csv_lines(learners, curriculum, status_wanted, today):
                 overdue,
                 due_on.isoformat() if due_on else "",
                 line.expires_on.isoformat() if line.expires_on else "",
+                line.to_review,
             )
         )
         if count % CSV_PIECE_ROWS == 0:

@@ -7,11 +7,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 
-from django.db.models import Count, DateTimeField, F, IntegerField, Max, OuterRef, Subquery, Value
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import (
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
 
-from education.models import Course, Lesson, LessonProgress
+from education.models import Course, Lesson, LessonProgress, changed_since
 from quizzes.models import Attempt, Quiz
 
 
@@ -38,6 +48,10 @@ class CourseProgress:
     quizzes_passed: int = 0
     best_percent: dict = field(default_factory=dict)  # quiz id -> best percent
     passed: set = field(default_factory=set)  # ids of the quizzes passed
+    # Done in this period but before the item's material change: not counted until done
+    # again (queries.counts_from).
+    lessons_to_review: int = 0
+    to_retake: set = field(default_factory=set)  # ids of the quizzes to pass again
     # The latest completion (the current period's, or the one being renewed).
     completed_at: object = None
     expires_on: object = None
@@ -52,6 +66,11 @@ class CourseProgress:
     @property
     def steps_done(self):
         return self.lessons_done + self.quizzes_passed
+
+    @property
+    def to_review(self):
+        """Lessons to read again and quizzes to pass again after a material change."""
+        return self.lessons_to_review + len(self.to_retake)
 
     @property
     def percent(self):
@@ -84,6 +103,7 @@ class Curriculum:
     courses: list
     lesson_courses: dict  # published lesson id -> its course
     quiz_courses: dict  # published quiz id -> the course it counts towards
+    quiz_changes: dict = field(default_factory=dict)  # quiz id -> its last material change
 
     @cached_property
     def lessons_total(self):
@@ -97,8 +117,14 @@ class Curriculum:
     def of(cls, courses):
         courses = list(courses)
         lessons = Lesson.objects.published().filter(course__in=courses).values_list("id", "course")
-        quiz_courses = dict(published_quizzes().values_list("id", "course_key"))
-        return cls(courses, dict(lessons), quiz_courses)
+        quiz_courses, quiz_changes = {}, {}
+        for pk, course_key, changed in published_quizzes().values_list(
+            "id", "course_key", "material_change_at"
+        ):
+            quiz_courses[pk] = course_key
+            if changed:
+                quiz_changes[pk] = changed
+        return cls(courses, dict(lessons), quiz_courses, quiz_changes)
 
     @classmethod
     def from_rows(cls, courses, lessons, quizzes):
@@ -108,6 +134,7 @@ class Curriculum:
             list(courses),
             {lesson.pk: lesson.course_id for lesson in lessons},
             {quiz.pk: quiz.course_key for quiz in quizzes},
+            {quiz.pk: quiz.material_change_at for quiz in quizzes if quiz.material_change_at},
         )
 
 
@@ -130,19 +157,32 @@ def period_start(now, course):
     return Coalesce(Subquery(renewal), BEGINNING)
 
 
+def counts_from(since, material_change_at):
+    """THE rule of what counts: a lesson completed, or a quiz passed, counts as done iff it
+    was done at or after max(its period's start, its item's last material change). Work of
+    the period done before the change is "to review" (the CSV's SQL says the same)."""
+    return Greatest(since, Coalesce(material_change_at, BEGINNING))
+
+
 def progress_by_learner(learners, courses, curriculum=None, now=None):
     """{learner id: {course id: CourseProgress}} for the given learners (ids or queryset)."""
 
     now = now or timezone.now()
     curriculum = curriculum or Curriculum.of(courses)
+    # Completed in this period; counted where also since the lesson's material change.
     lessons_done = (
         LessonProgress.objects.completed()
         .filter(learner__in=learners, lesson__in=Lesson.objects.published())
         .alias(since=period_start(now, "lesson__course"))
         .filter(completed_at__gte=F("since"))
+        .alias(counts_from=counts_from(F("since"), F("lesson__material_change_at")))
         .values_list("learner", "lesson__course")
-        .annotate(n=Count("id"))
+        .annotate(
+            n=Count("id", filter=Q(completed_at__gte=F("counts_from"))),
+            review=Count("id", filter=Q(completed_at__lt=F("counts_from"))),
+        )
     )
+    passed = Cast("passed", IntegerField())
     best = (
         Attempt.objects.finished()
         .filter(learner__in=learners, quiz__in=list(curriculum.quiz_courses))
@@ -152,8 +192,13 @@ def progress_by_learner(learners, courses, curriculum=None, now=None):
             finished_at=Coalesce("submitted_at", "started_at"),
         )
         .filter(finished_at__gte=F("since"))
+        .alias(counts_from=counts_from(F("since"), F("quiz__material_change_at")))
         .values_list("learner", "quiz")
-        .annotate(best=Max("percent"), passed=Max(Cast("passed", IntegerField())))
+        .annotate(
+            best=Max("percent"),
+            passed_since=Coalesce(Max(passed, filter=Q(finished_at__gte=F("counts_from"))), 0),
+            passed_before=Coalesce(Max(passed, filter=Q(finished_at__lt=F("counts_from"))), 0),
+        )
     )
     return _assemble(curriculum, lessons_done, best, latest_completions(learners), now)
 
@@ -183,30 +228,40 @@ def progress_of_learner(learner, curriculum, lessons, attempts, now=None):
         for _, course_id, _, _, _, opens_at in completions
         if opens_at and opens_at <= now
     }
-    lessons_done = Counter(
-        (learner.pk, lesson.course_id) for lesson in lessons if lesson.completed_at
-    )
-    best, passed = {}, defaultdict(bool)
+    lessons_done, lessons_to_review = Counter(), Counter()
+    for lesson in lessons:  # `completed_at` is of this period; `needs_review` the change
+        if lesson.completed_at:
+            (lessons_to_review if lesson.needs_review else lessons_done)[lesson.course_id] += 1
+    best, passed, passed_before = {}, defaultdict(bool), defaultdict(bool)
     for attempt in attempts:
         course_id = curriculum.quiz_courses.get(attempt.quiz_id)
-        if course_id in since and (attempt.submitted_at or attempt.started_at) < since[course_id]:
+        finished_at = attempt.submitted_at or attempt.started_at
+        if course_id in since and finished_at < since[course_id]:
             continue
         if attempt.quiz_id in curriculum.quiz_courses and attempt.percent is not None:
             best[attempt.quiz_id] = max(
                 best.get(attempt.quiz_id, attempt.percent), attempt.percent
             )
-            passed[attempt.quiz_id] |= bool(attempt.passed)
+            if changed_since(finished_at, curriculum.quiz_changes.get(attempt.quiz_id)):
+                passed_before[attempt.quiz_id] |= bool(attempt.passed)
+            else:
+                passed[attempt.quiz_id] |= bool(attempt.passed)
+    courses = set(lessons_done) | set(lessons_to_review)
     return _assemble(
         curriculum,
-        [(learner_id, course_id, n) for (learner_id, course_id), n in lessons_done.items()],
-        [(learner.pk, quiz_id, percent, passed[quiz_id]) for quiz_id, percent in best.items()],
+        [(learner.pk, c, lessons_done[c], lessons_to_review[c]) for c in courses],
+        [
+            (learner.pk, quiz_id, percent, passed[quiz_id], passed_before[quiz_id])
+            for quiz_id, percent in best.items()
+        ],
         completions,
         now,
     )[learner.pk]
 
 
 def _assemble(curriculum, lessons_done, best, completions, now):
-    """Rows (learner, course, lessons done), (learner, quiz, best percent, passed) and
+    """Rows (learner, course, lessons done, lessons to review), (learner, quiz, best
+    percent, passed, passed only before its material change) and
     (learner, course, completed at, expires on, period, renewal opens at), the latest period
     last, into {learner id: {course id: CourseProgress}}."""
     lessons_total, quizzes_total = curriculum.lessons_total, curriculum.quizzes_total
@@ -219,16 +274,19 @@ def _assemble(curriculum, lessons_done, best, completions, now):
         }
 
     result = defaultdict(blank)
-    for learner_id, course_id, n in lessons_done:
+    for learner_id, course_id, n, review in lessons_done:
         if course_id in result[learner_id]:
             result[learner_id][course_id].lessons_done = n
-    for learner_id, quiz_id, best_percent, passed in best:
+            result[learner_id][course_id].lessons_to_review = review
+    for learner_id, quiz_id, best_percent, passed, passed_before in best:
         course_progress = result[learner_id].get(curriculum.quiz_courses[quiz_id])
         if course_progress is not None:
             course_progress.best_percent[quiz_id] = best_percent
             if passed:
                 course_progress.passed.add(quiz_id)
                 course_progress.quizzes_passed += 1
+            elif passed_before:
+                course_progress.to_retake.add(quiz_id)
     for learner_id, course_id, completed_at, expires_on, period, opens_at in completions:
         if course_id in result[learner_id]:
             course_progress = result[learner_id][course_id]

@@ -19,20 +19,25 @@ class RowStatus(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     EXPIRING = "expiring", _("Expires soon")
     EXPIRED = "expired", _("Expired")
+    NEEDS_REVIEW = "needs_review", _("Needs review")
     IN_PROGRESS = "in_progress", _("In progress")
     NOT_STARTED = "not_started", _("Not started")
     OVERDUE = "overdue", _("Overdue")
 
 
-def status_of(completed_at, overdue, steps_done, quizzes_tried, expiry=None):
+def status_of(completed_at, overdue, steps_done, quizzes_tried, expiry=None, to_review=0):
     """`expiry`: the latest completion's (expires_on, renewal due) with `today`, where the
-    course's completions expire."""
-    if completed_at and expiry:
-        expires_on, renewal_due, today = expiry
-        if today > expires_on:
-            return RowStatus.EXPIRED
-        if renewal_due:
-            return RowStatus.EXPIRING
+    course's completions expire. `to_review`: lessons and quizzes done in this period but
+    before their material change (not counted until done again): "Needs review", for a
+    learner who had completed the course too (the completion stays recorded), unless the
+    course has expired or an assignment is overdue, which say more."""
+    expires_on, renewal_due, today = expiry or (None, False, None)
+    if completed_at and expiry and today > expires_on:
+        return RowStatus.EXPIRED
+    if to_review and not overdue:
+        return RowStatus.NEEDS_REVIEW
+    if completed_at and renewal_due:
+        return RowStatus.EXPIRING
     if completed_at:
         return RowStatus.COMPLETED
     if overdue:
@@ -57,7 +62,9 @@ class ReportRow:
     def status(self):
         p = self.progress
         expiry = (p.expires_on, p.renewal_due, self.today) if p.expires_on else None
-        return status_of(p.completed_at, self.overdue, p.steps_done, p.quizzes_tried, expiry)
+        return status_of(
+            p.completed_at, self.overdue, p.steps_done, p.quizzes_tried, expiry, p.to_review
+        )
 
     @property
     def expires_on(self):
@@ -82,6 +89,7 @@ class ReportRow:
             RowStatus.OVERDUE: "text-bg-danger",
             RowStatus.EXPIRED: "text-bg-danger",
             RowStatus.EXPIRING: "text-bg-warning",
+            RowStatus.NEEDS_REVIEW: "text-bg-warning",
         }.get(self.status)
 
     @property

@@ -143,6 +143,7 @@ def test_a_pack_round_trips_into_an_empty_database(shipped, reviewer):
     quiz = Quiz.objects.get(slug="bone-health-quiz")
     quiz.review_mode, quiz.attempts_allowed, quiz.time_limit_minutes = ReviewMode.ASSESSMENT, 2, 15
     quiz.shuffle_choices, quiz.draw_count, quiz.retake_wait_hours = True, 3, 24
+    quiz.material_change_at = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
     quiz.save()
     Course.objects.filter(slug="mbc-foundations").update(
         valid_for_months=12, conflict_of_interest="No conflicts declared."
@@ -164,6 +165,8 @@ def test_a_pack_round_trips_into_an_empty_database(shipped, reviewer):
     assert canonical(export_pack()) == canonical(before)
     lesson = Lesson.objects.get(slug="bone-health")
     assert lesson.clinical_reviewer == reviewer and lesson.is_signed_off
+    quiz = Quiz.objects.get(slug="bone-health-quiz")
+    assert quiz.material_change_at == datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
     assert lesson.body_html == body_html  # rendered again by Lesson.save()
     assert Question.objects.exclude(stem_html="").count() == counts["Question"]
     course = Course.objects.get(slug="mbc-foundations")

@@ -192,8 +192,9 @@ def test_a_row_counts_team_and_personal_assignments_and_shows_the_earliest_date(
         "2",
         str(today - timedelta(days=9)),
         "",
+        "0",
     ]
-    assert rows["tom"][13:] == ["1", str(today - timedelta(days=3)), ""]
+    assert rows["tom"][13:] == ["1", str(today - timedelta(days=3)), "", "0"]
     page = supervisor_client.get(reverse("progress:team-report")).content.decode()
     assert f"due {date_format(today - timedelta(days=9), 'j M Y')}" in page
     # Nina, Tom and Sue (the supervisor works on the ward too) are all overdue.
@@ -350,6 +351,15 @@ def test_the_csv_agrees_with_the_report_for_every_learner_and_course(
     Assignment.objects.create(
         course=second, team=team, due_on=today + timedelta(days=9), assigned_by=supervisor
     )
+    # Material changes after all that: the second lesson of Foundations (Nina and Tom had
+    # completed it; Tom re-reads it) and the second course's quiz (Tom had passed it).
+    changed_at = timezone.now()
+    lessons[1].material_change_at = changed_at
+    lessons[1].save(update_fields=["material_change_at"])
+    second_quiz.material_change_at = changed_at
+    second_quiz.save(update_fields=["material_change_at"])
+    with django_capture_on_commit_callbacks(execute=True):
+        lesson_progress.mark_reviewed_after_update(learner=tom, lesson=lessons[1])
     client.force_login(hospital_wide)
     exported = csv_rows(client.get(reverse("progress:team-export")))[1:]
 
@@ -370,17 +380,36 @@ def test_the_csv_agrees_with_the_report_for_every_learner_and_course(
             str(row.overdue),
             row.due_on.isoformat() if row.due_on else "",
             row.expires_on.isoformat() if row.expires_on else "",
+            str(row.progress.to_review),
         ]
         for row in report_rows(people, courses, today)
     ]
     assert [[r[0], r[1], *r[4:7], *r[8:]] for r in exported] == expected
     assert "gone" not in {r[0] for r in exported}
     by_person = {(r[0], r[4]): r for r in exported}
-    assert by_person["nina", "Foundations"][6] == "Completed"
-    assert by_person["tom", "Foundations"][6:] == [
-        "Overdue", "", "1", "2", "0", "1", "0", "1", str(today - timedelta(days=2)), "",
+    # Nina's completion stays recorded, but the changed lesson is to be read again.
+    assert by_person["nina", "Foundations"][5:12] == [
+        "67", "Needs review", str(timezone.localdate()), "1", "2", "1", "1",
     ]  # fmt: skip
-    assert by_person["tom", "Second"][12:] == ["100", "0", str(today + timedelta(days=5)), ""]
+    assert by_person["nina", "Foundations"][-1] == "1"
+    # Tom re-read the changed lesson: it counts again.
+    assert by_person["tom", "Foundations"][6:] == [
+        "Overdue", "", "1", "2", "0", "1", "0", "1", str(today - timedelta(days=2)), "", "0",
+    ]  # fmt: skip
+    # Tom's pass of the second quiz was before its change: the course is no longer done.
+    assert by_person["tom", "Second"][5:7] == ["0", "Needs review"]
+    assert by_person["tom", "Second"][10:] == [
+        "0", "1", "100", "0", str(today + timedelta(days=5)), "", "1",
+    ]  # fmt: skip
+    needs_review = csv_rows(
+        client.get(reverse("progress:team-export"), {"status": "needs_review"})
+    )[1:]
+    assert {(r[0], r[4]) for r in needs_review} == {("nina", "Foundations"), ("tom", "Second")}
+    page = client.get(reverse("progress:team-report"), {"status": "needs_review"})
+    assert {(row.learner.username, row.course.title) for row in page.context["rows"]} == {
+        ("nina", "Foundations"),
+        ("tom", "Second"),
+    }
     assert by_person["omar", "Second"][6] == "Not started"  # an open attempt is not a try
     overdue = csv_rows(client.get(reverse("progress:team-export"), {"status": "overdue"}))[1:]
     assert overdue == [row for row in exported if row[6] == "Overdue"] and overdue

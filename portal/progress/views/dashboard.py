@@ -26,7 +26,7 @@ ATTEMPT_FIELDS = (
 def next_step(course, lessons, quizzes):
     """The first unfinished lesson of the course, else its first quiz not yet passed."""
     for lesson in lessons:
-        if lesson.course_id == course.pk and not lesson.completed_at:
+        if lesson.course_id == course.pk and not lesson.is_done:
             return lesson
     for quiz in quizzes:
         if quiz.course_key == course.pk and not quiz.has_passed:
@@ -148,6 +148,8 @@ def dashboard(request):
             quiz.course_key in progress and quiz.pk in progress[quiz.course_key].passed
         )
     updated = [lesson for lesson in lessons if lesson.needs_review]
+    # Passed in this period, but before the quiz's material change: to pass again.
+    retake = set().union(*(course_progress.to_retake for course_progress in progress.values()))
     rows = [
         {"progress": course_progress, "next": next_step(course_progress.course, lessons, quizzes)}
         for course_progress in progress.values()
@@ -159,6 +161,7 @@ def dashboard(request):
             "unfinished": unfinished(every_attempt, timezone.now()),
             "rows": rows,
             "updated_lessons": updated,
+            "updated_quizzes": [quiz for quiz in quizzes if quiz.pk in retake],
             "assignments": assignments_of(user, timezone.localdate(), progress),
             "recent": sorted(attempts, key=lambda a: a.submitted_at, reverse=True)[:8],
             "history": score_history(attempts),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from education import reading
-from education.models import Lesson, LessonProgress
+from education.models import Lesson, LessonProgress, changed_since
 from portal.content_cache.outline import outline
 from portal.progress.csv_export import csv_lines
 from portal.progress.forms import AssignmentForm, ReportFilterForm
@@ -140,14 +140,17 @@ def lesson_rereads(request, slug):
         Lesson.objects.published(), slug=slug, material_change_at__isnull=False
     )
     done = {
-        row["learner"]: row["completed_at"]
+        row[0]: row[1:]
         for row in LessonProgress.objects.filter(lesson=lesson, learner__in=learners)
         .completed()
-        .values("learner", "completed_at")
+        .values_list("learner", "completed_at", "first_completed_at")
     }
     reread, pending = [], []
     for learner in learners.filter(pk__in=list(done)).order_by("display_name", "username"):
-        (reread if done[learner.pk] >= lesson.material_change_at else pending).append(learner)
+        learner.completed_at, learner.first_completed_at = done[learner.pk]
+        (
+            pending if changed_since(learner.completed_at, lesson.material_change_at) else reread
+        ).append(learner)
     return render(
         request,
         "progress/lesson_rereads.html",

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quizzes", "0016_merge_field_messages_and_overrides"),
+        ("quizzes", "0017_quiz_material_change"),
     ]
 
     operations = [
