@@ -26,6 +26,28 @@ from education.models import (
     WorkflowEvent,
 )
 
+
+def governance_fieldset(before=(), after=()):
+    """The admin's "Workflow and clinical governance" box of a course, lesson or quiz: the
+    sign-off fields every kind of content has, with what one kind adds around them."""
+    return (
+        _("Workflow and clinical governance"),
+        {
+            "fields": (
+                *before,
+                "status",
+                "publish_at",
+                "clinical_reviewer",
+                "reviewed_on",
+                "next_review_due",
+                *after,
+                "updated_by",
+                "updated_at",
+            )
+        },
+    )
+
+
 MARKDOWN_HELP = _(
     "Markdown: ## Heading, ### Subheading, - list item, 1. numbered item, **bold**, *italic*, "
     "> quote, [link text](https://...), tables with | pipes |. HTML is shown as plain text."
@@ -155,21 +177,7 @@ class CourseAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmi
                 )
             },
         ),
-        (
-            _("Workflow and clinical governance"),
-            {
-                "fields": (
-                    "status",
-                    "publish_at",
-                    "released_on",
-                    "clinical_reviewer",
-                    "reviewed_on",
-                    "next_review_due",
-                    "updated_by",
-                    "updated_at",
-                )
-            },
-        ),
+        governance_fieldset(after=("released_on",)),
     )
 
     @admin.display(description=_("new version of a live course"), boolean=True)
@@ -234,22 +242,7 @@ class LessonAdmin(DraftBesideLiveAdminMixin, WorkflowAdminMixin, admin.ModelAdmi
                 )
             },
         ),
-        (
-            _("Workflow and clinical governance"),
-            {
-                "fields": (
-                    "reviewer_notes",
-                    "status",
-                    "publish_at",
-                    "clinical_reviewer",
-                    "reviewed_on",
-                    "next_review_due",
-                    "material_change_at",
-                    "updated_by",
-                    "updated_at",
-                )
-            },
-        ),
+        governance_fieldset(before=("reviewer_notes",), after=("material_change_at",)),
     )
 
     @admin.display(description=_("new version of a live lesson"), boolean=True)

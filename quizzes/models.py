@@ -190,8 +190,9 @@ class Quiz(Governed):
 
     @property
     def home_course(self):
-        """The course the quiz belongs to, directly or through its lesson."""
-        return self.course if self.course_id else self.lesson.course
+        """The course the quiz counts towards: its lesson's, else its own. The progress
+        queries say the same in SQL (Coalesce("lesson__course", "course"))."""
+        return self.lesson.course if self.lesson_id else self.course
 
     @property
     def needs_retake(self):

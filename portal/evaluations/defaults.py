@@ -4,7 +4,7 @@ them per course in the admin; these only fill a course that has no questions at 
 The data migration gives them to the courses that existed, the curriculum loader to the
 courses it loads, and the admin's "Add the default questions" action to any other course."""
 
-# (kind, text, required); the kinds are QuestionKind's values, spelt out for the migration.
+# (kind, text, required); the kinds are AnswerKind's values, spelt out for the migration.
 DEFAULT_QUESTIONS = (
     ("rating", "The course was relevant to my practice.", True),
     ("rating", "The course met its stated learning objectives.", True),

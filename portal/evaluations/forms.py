@@ -1,13 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.evaluations.models import QuestionKind, YesNo, rating_choices
+from portal.evaluations.models import AnswerKind, YesNo, rating_choices
 
 COMMENT_MAX = 4000
 
 
 def _field(question):
-    if question.kind == QuestionKind.RATING:
+    if question.kind == AnswerKind.RATING:
         return forms.TypedChoiceField(
             label=question.text,
             choices=rating_choices(),
@@ -17,7 +17,7 @@ def _field(question):
             required=question.required,
             error_messages={"required": _("Please choose how far you agree.")},
         )
-    if question.kind == QuestionKind.YES_NO:
+    if question.kind == AnswerKind.YES_NO:
         return forms.ChoiceField(
             label=question.text,
             choices=YesNo.choices,

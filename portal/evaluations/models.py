@@ -16,7 +16,7 @@ from education.validators import INT_MAX, whole_number
 from portal.progress.models import CourseCompletion
 
 
-class QuestionKind(models.TextChoices):
+class AnswerKind(models.TextChoices):
     RATING = "rating", _("Rating from 1 (strongly disagree) to 5 (strongly agree)")
     YES_NO = "yes_no", _("Yes / no / not sure")
     TEXT = "text", _("Free text")
@@ -68,7 +68,7 @@ class EvaluationQuestion(models.Model):
     position = models.PositiveIntegerField(
         _("position"), default=0, validators=whole_number(0, INT_MAX)
     )
-    kind = models.CharField(_("kind of answer"), max_length=10, choices=QuestionKind)
+    kind = models.CharField(_("kind of answer"), max_length=10, choices=AnswerKind)
     text = models.CharField(
         _("question"),
         max_length=300,
@@ -99,7 +99,7 @@ class EvaluationQuestion(models.Model):
         verbose_name_plural = _("evaluation questions")
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=QuestionKind.values), name="evaluation_question_kind_valid"
+                condition=Q(kind__in=AnswerKind.values), name="evaluation_question_kind_valid"
             ),
         ]
 
@@ -151,7 +151,7 @@ class Answer(models.Model):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     question_text = models.CharField(_("question as shown"), max_length=300)
-    kind = models.CharField(_("kind of answer"), max_length=10, choices=QuestionKind)
+    kind = models.CharField(_("kind of answer"), max_length=10, choices=AnswerKind)
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     choice = models.CharField(_("answer"), max_length=10, choices=YesNo, blank=True)
     text = models.TextField(_("comment"), blank=True)
@@ -171,14 +171,14 @@ class Answer(models.Model):
             ),
             # Exactly the one value its kind holds: a rating, a choice or a comment.
             models.CheckConstraint(
-                condition=Q(kind=QuestionKind.RATING, rating__isnull=False, choice="", text="")
+                condition=Q(kind=AnswerKind.RATING, rating__isnull=False, choice="", text="")
                 | Q(
-                    kind=QuestionKind.YES_NO,
+                    kind=AnswerKind.YES_NO,
                     rating__isnull=True,
                     choice__in=YesNo.values,
                     text="",
                 )
-                | (Q(kind=QuestionKind.TEXT, rating__isnull=True, choice="") & ~Q(text="")),
+                | (Q(kind=AnswerKind.TEXT, rating__isnull=True, choice="") & ~Q(text="")),
                 name="evaluation_answer_fits_its_kind",
                 violation_error_message=_("The answer does not fit the kind of question."),
             ),
@@ -189,8 +189,8 @@ class Answer(models.Model):
 
     @property
     def value(self):
-        if self.kind == QuestionKind.RATING:
+        if self.kind == AnswerKind.RATING:
             return self.rating
-        if self.kind == QuestionKind.YES_NO:
+        if self.kind == AnswerKind.YES_NO:
             return self.get_choice_display()
         return self.text

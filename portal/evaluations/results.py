@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.evaluations.models import (
     Answer,
+    AnswerKind,
     Evaluation,
-    QuestionKind,
     YesNo,
     rating_choices,
 )
@@ -38,7 +38,7 @@ class QuestionResult:
 
     @property
     def kind_label(self):
-        return QuestionKind(self.kind).label
+        return AnswerKind(self.kind).label
 
 
 def versions_evaluated(course=None):
@@ -77,7 +77,7 @@ def results(course, version):
         return found
 
     counts = (
-        answers.exclude(kind=QuestionKind.TEXT)
+        answers.exclude(kind=AnswerKind.TEXT)
         .values("question_id", "question_text", "kind", "rating", "choice")
         .annotate(count=Count("id"), position=Min("position"))
     )
@@ -85,27 +85,27 @@ def results(course, version):
     for row in counts:
         key = (row["question_id"], row["question_text"])
         one = result(key, row["question_text"], row["kind"], row["position"])
-        value = row["rating"] if row["kind"] == QuestionKind.RATING else row["choice"]
+        value = row["rating"] if row["kind"] == AnswerKind.RATING else row["choice"]
         tallies.setdefault(key, {})[value] = row["count"]
         one.answered += row["count"]
-    comments = answers.filter(kind=QuestionKind.TEXT).values_list(
+    comments = answers.filter(kind=AnswerKind.TEXT).values_list(
         "question_id", "question_text", "position", "text"
     )
     # Newest first; nothing says who wrote which.
     for question_id, text, position, comment in comments.order_by("-evaluation_id", "id"):
-        one = result((question_id, text), text, QuestionKind.TEXT, position)
+        one = result((question_id, text), text, AnswerKind.TEXT, position)
         one.comments.append(comment)
         one.answered += 1
     for key, one in questions.items():
-        if one.kind == QuestionKind.TEXT:
+        if one.kind == AnswerKind.TEXT:
             continue
         tally = tallies.get(key, {})
-        labels = dict(rating_choices()) if one.kind == QuestionKind.RATING else dict(YesNo.choices)
+        labels = dict(rating_choices()) if one.kind == AnswerKind.RATING else dict(YesNo.choices)
         one.options = [
             Option(str(label), tally.get(value, 0), _percent(tally.get(value, 0), one.answered))
             for value, label in labels.items()
         ]
-        if one.kind == QuestionKind.RATING and one.answered:
+        if one.kind == AnswerKind.RATING and one.answered:
             one.mean = round(sum(v * n for v, n in tally.items()) / one.answered, 2)
     return total, sorted(questions.values(), key=lambda q: (q.position, q.text))
 

@@ -1,7 +1,7 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from portal.evaluations.models import Answer, Evaluation, EvaluationQuestion, QuestionKind
+from portal.evaluations.models import Answer, AnswerKind, Evaluation, EvaluationQuestion
 
 
 class AlreadyEvaluated(Exception):
@@ -48,9 +48,9 @@ def _answer(evaluation, question, value):
         question_text=question.text,
         kind=question.kind,
     )
-    if question.kind == QuestionKind.RATING:
+    if question.kind == AnswerKind.RATING:
         answer.rating = int(value)
-    elif question.kind == QuestionKind.YES_NO:
+    elif question.kind == AnswerKind.YES_NO:
         answer.choice = value
     else:
         answer.text = value

@@ -19,6 +19,4 @@ def attempt_was_graded(sender, attempt, **kwargs):
     attempt.refresh_from_db(fields=["passed"])
     if not attempt.passed:
         return
-    course = attempt.quiz.course or (attempt.quiz.lesson.course if attempt.quiz.lesson else None)
-    if course is not None:
-        record_completion_if_complete(learner=attempt.learner, course=course)
+    record_completion_if_complete(learner=attempt.learner, course=attempt.quiz.home_course)

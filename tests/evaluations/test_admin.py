@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from education.models import Course
 from portal.evaluations.defaults import DEFAULT_QUESTIONS
-from portal.evaluations.models import EvaluationQuestion, QuestionKind
+from portal.evaluations.models import AnswerKind, EvaluationQuestion
 from portal.evaluations.services import submit_evaluation
 from tests.education.factories import make_course
 from tests.evaluations.conftest import questions_of
@@ -45,7 +45,7 @@ def test_editors_reword_add_and_retire_questions_without_touching_the_course(
         {
             f"{prefix}-TOTAL_FORMS": str(new + 1),
             f"{prefix}-{new}-position": "9",
-            f"{prefix}-{new}-kind": QuestionKind.TEXT,
+            f"{prefix}-{new}-kind": AnswerKind.TEXT,
             f"{prefix}-{new}-text": "Which topic should we add?",
             f"{prefix}-{new}-active": "on",
             f"{prefix}-{new}-course": str(course.pk),

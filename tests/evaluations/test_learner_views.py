@@ -3,7 +3,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from portal.evaluations.models import Answer, Evaluation, QuestionKind
+from portal.evaluations.models import Answer, AnswerKind, Evaluation
 from tests.education.factories import make_course
 from tests.evaluations.conftest import complete, filled_in, questions_of
 
@@ -57,7 +57,7 @@ def test_a_rating_that_is_not_offered_is_refused(learner_client, completion):
 
 def test_the_answers_are_saved_and_the_certificate_offered(learner_client, completion):
     course = completion.course
-    text = next(q for q in questions_of(course) if q.kind == QuestionKind.TEXT)
+    text = next(q for q in questions_of(course) if q.kind == AnswerKind.TEXT)
     data = filled_in(course, **{f"q{text.pk}": ""})  # an optional comment left empty
     response = learner_client.post(evaluate_url(completion), data)
     assert response.status_code == 302
@@ -119,7 +119,7 @@ def test_the_evaluation_page_costs_the_same_queries_for_more_questions(
     with django_assert_num_queries(5) as first:
         learner_client.get(url)
     for n in range(5):
-        completion.course.evaluation_questions.create(kind=QuestionKind.TEXT, text=f"More {n}")
+        completion.course.evaluation_questions.create(kind=AnswerKind.TEXT, text=f"More {n}")
     with django_assert_num_queries(len(first.captured_queries)):
         learner_client.get(url)
 

@@ -6,9 +6,9 @@ from django.db.models import ProtectedError
 from portal.evaluations.defaults import DEFAULT_QUESTIONS, add_default_questions
 from portal.evaluations.models import (
     Answer,
+    AnswerKind,
     Evaluation,
     EvaluationQuestion,
-    QuestionKind,
     YesNo,
 )
 from portal.evaluations.services import AlreadyEvaluated, evaluation_pending, submit_evaluation
@@ -30,7 +30,7 @@ def an_answer(completion, question, **values):
 
 
 def rating_question(course):
-    return course.evaluation_questions.filter(kind=QuestionKind.RATING).first()
+    return course.evaluation_questions.filter(kind=AnswerKind.RATING).first()
 
 
 def test_a_course_gets_the_default_questions_once(course):
@@ -41,7 +41,7 @@ def test_a_course_gets_the_default_questions_once(course):
 
 def test_a_course_with_its_own_questions_keeps_them(db):
     course = make_course("own")
-    EvaluationQuestion.objects.create(course=course, kind=QuestionKind.TEXT, text="Anything?")
+    EvaluationQuestion.objects.create(course=course, kind=AnswerKind.TEXT, text="Anything?")
     assert add_default_questions([course]) == 0
     assert [q.text for q in questions_of(course)] == ["Anything?"]
 
@@ -97,7 +97,7 @@ def test_submitting_keeps_the_question_as_shown_and_the_version_completed(comple
     answers = list(evaluation.answers.all())
     assert evaluation.course_version == 1
     # Empty optional comments are not stored.
-    assert len(answers) == len([q for q in questions if q.kind != QuestionKind.TEXT])
+    assert len(answers) == len([q for q in questions if q.kind != AnswerKind.TEXT])
     assert answers[0].question_text == DEFAULT_QUESTIONS[0][1]
     assert answers[0].rating == 5
 

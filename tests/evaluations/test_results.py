@@ -4,13 +4,13 @@ import io
 import pytest
 from django.urls import reverse
 
-from portal.evaluations.models import QuestionKind, YesNo
+from portal.evaluations.models import AnswerKind, YesNo
 from portal.evaluations.services import submit_evaluation
 from tests.evaluations.conftest import complete, questions_of
 
 
 def evaluate(completion, rating, choice, comment=""):
-    values = {QuestionKind.RATING: rating, QuestionKind.YES_NO: choice, QuestionKind.TEXT: comment}
+    values = {AnswerKind.RATING: rating, AnswerKind.YES_NO: choice, AnswerKind.TEXT: comment}
     submit_evaluation(
         completion=completion,
         answers={q: values[q.kind] for q in questions_of(completion.course)},
@@ -55,7 +55,7 @@ def test_editors_see_the_counts_the_mean_and_the_comments_without_names(editor_c
     ]  # fmt: skip
     intend = questions[2]
     assert [(o.label, o.count) for o in intend.options] == [("Yes", 1), ("No", 1), ("Not sure", 1)]
-    assert [q.comments for q in questions if q.kind == QuestionKind.TEXT] == [
+    assert [q.comments for q in questions if q.kind == AnswerKind.TEXT] == [
         ["=HYPERLINK(evil)"],
         ["=HYPERLINK(evil)"],
     ]
