@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -73,8 +73,9 @@ def lesson_detail(request, slug):
     page = lesson_page(slug)
     if page is None:
         raise Http404
+    # Reading the page writes nothing: the page itself tells lesson_opened (a POST) that it
+    # was opened, once it has loaded.
     [lesson] = reading.with_progress([page.lesson], request.user)
-    reading.record_opened(learner=request.user, lesson=lesson)
     # The learner's passed and open attempts at the lesson's quizzes, in one query.
     attempts = []
     if page.quizzes:
@@ -101,6 +102,14 @@ def lesson_detail(request, slug):
             "report_form": ProblemReportForm(),
         },
     )
+
+
+@require_POST
+def lesson_opened(request, slug):
+    """The lesson page, once loaded, records the visit (static/js/lesson_opened.js)."""
+    [lesson] = reading.with_progress([published_lesson(slug)], request.user)
+    reading.record_opened(learner=request.user, lesson=lesson)
+    return HttpResponse(status=204)
 
 
 @require_POST

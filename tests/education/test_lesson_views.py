@@ -33,6 +33,16 @@ def lesson_url(lesson):
     return reverse("education:lesson", args=[lesson.slug])
 
 
+def open_lesson(client, lesson):
+    """What a browser does: read the page, whose script then says it was opened (a POST)."""
+    page = client.get(lesson_url(lesson))
+    assert f'data-opened-url="{reverse("education:lesson-opened", args=[lesson.slug])}"' in (
+        page.content.decode()
+    )
+    assert client.post(reverse("education:lesson-opened", args=[lesson.slug])).status_code == 204
+    return page
+
+
 def complete(client, lesson, value="1"):
     return client.post(
         reverse("education:lesson-completion", args=[lesson.slug]), {"completed": value}
@@ -101,24 +111,32 @@ def test_lessons_of_an_unpublished_course_are_not_found(learner_client, db):
     assert learner_client.get(lesson_url(hidden)).status_code == 404
 
 
+def test_reading_a_lesson_page_writes_nothing(learner_client, learner, lesson):
+    assert learner_client.get(lesson_url(lesson)).status_code == 200
+    assert not LessonProgress.objects.filter(learner=learner).exists()
+    opened = reverse("education:lesson-opened", args=[lesson.slug])
+    assert learner_client.get(opened).status_code == 405
+    assert not LessonProgress.objects.filter(learner=learner).exists()
+
+
 def test_opening_a_lesson_twice_keeps_one_progress_row(learner_client, learner, lesson):
-    learner_client.get(lesson_url(lesson))
+    open_lesson(learner_client, lesson)
     first = LessonProgress.objects.get(learner=learner, lesson=lesson)
-    learner_client.get(lesson_url(lesson))
+    open_lesson(learner_client, lesson)
     again = LessonProgress.objects.get(learner=learner, lesson=lesson)
     assert again.first_opened_at == first.first_opened_at
     assert again.completed_at is None
 
 
 def test_a_visit_is_recorded_once_per_few_minutes_of_reading(learner_client, learner, lesson):
-    learner_client.get(lesson_url(lesson))
+    open_lesson(learner_client, lesson)
     earlier = timezone.now() - timedelta(seconds=reading.VISIT_SECONDS - 30)
     LessonProgress.objects.filter(learner=learner).update(last_opened_at=earlier)
-    learner_client.get(lesson_url(lesson))
+    open_lesson(learner_client, lesson)
     assert LessonProgress.objects.get(learner=learner).last_opened_at == earlier
     long_ago = timezone.now() - timedelta(seconds=reading.VISIT_SECONDS + 30)
     LessonProgress.objects.filter(learner=learner).update(last_opened_at=long_ago)
-    learner_client.get(lesson_url(lesson))
+    open_lesson(learner_client, lesson)
     assert LessonProgress.objects.get(learner=learner).last_opened_at > earlier
 
 
@@ -211,7 +229,7 @@ def test_the_course_page_lists_lessons_in_order_with_status_and_percentage(
     second = make_lesson(course, "sequencing", position=2)
     make_lesson(course, "draft-lesson", position=3, status=Status.DRAFT)
     complete(learner_client, lesson)
-    learner_client.get(lesson_url(second))
+    open_lesson(learner_client, second)
     page = learner_client.get(reverse("education:course", args=[course.slug])).content.decode()
     assert page.index("Bone Health") < page.index("Sequencing")
     assert "Draft Lesson" not in page
