@@ -18,11 +18,14 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 from django_otp.qr import write_qrcode_image
 
+from portal.accounts.roles import can_see_team_reports
+
 PROTECTED_PREFIXES = ("/admin/", "/team/", "/editorial/", "/statistics/")
 
 
 def needs_second_factor(user):
-    return user.is_staff or user.is_superuser or user.has_perm("accounts.view_team_progress")
+    # Staff, and anyone who sees other people's progress (by the rule the team report uses).
+    return user.is_staff or user.is_superuser or can_see_team_reports(user)
 
 
 def provider_gave_second_factor(request):

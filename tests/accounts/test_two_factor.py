@@ -74,3 +74,12 @@ def test_a_redirect_elsewhere_after_the_code_is_refused(client, editor, required
         {"token": current_code(device_being_set_up(client)), "next": "https://evil.example/"},
     )
     assert response.url == reverse("home")
+
+
+def test_someone_granted_every_learners_progress_needs_it_too(client, make_user, required):
+    from django.contrib.auth.models import Permission
+
+    manager = make_user("tamsin")
+    manager.user_permissions.add(Permission.objects.get(codename="view_all_progress"))
+    client.force_login(manager)
+    assert client.get(reverse("progress:team-report")).url.startswith(reverse("two-factor"))
