@@ -439,8 +439,13 @@ def renewal_set_aside(quiz, learner):
     )
     earlier = (
         Attempt.objects.filter(quiz=quiz, learner=learner)
-        .annotate(course_key=Coalesce("quiz__lesson__course", "quiz__course"))
-        .filter(started_at__lt=Subquery(opened))
+        # An attempt belongs to the period in which it was finished, as progress counts it
+        # (portal.progress.queries); one still open, to the period it was started in.
+        .alias(
+            course_key=Coalesce("quiz__lesson__course", "quiz__course"),
+            finished=Coalesce("submitted_at", "started_at"),
+        )
+        .filter(finished__lt=Subquery(opened))
         .order_by()
         .values("quiz")
         .annotate(n=Max("number"))

@@ -69,6 +69,8 @@ class EvaluationQuestion(models.Model):
         _("position"), default=0, validators=whole_number(0, INT_MAX)
     )
     kind = models.CharField(_("kind of answer"), max_length=10, choices=AnswerKind)
+    # A certificate waits only for questions that were asked when its course was completed.
+    created_at = models.DateTimeField(_("added"), default=timezone.now, editable=False)
     text = models.CharField(
         _("question"),
         max_length=300,

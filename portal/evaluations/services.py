@@ -10,10 +10,13 @@ class AlreadyEvaluated(Exception):
 
 def evaluation_pending(completion):
     """Must the learner answer the course's evaluation before this certificate? Yes when the
-    course asks questions and this completion has no evaluation yet."""
+    course asked questions when it was completed and this completion has no evaluation yet:
+    a certificate issued before the course had its evaluation is never held back."""
     return (
         not Evaluation.objects.filter(completion=completion).exists()
-        and EvaluationQuestion.objects.asked().filter(course_id=completion.course_id).exists()
+        and EvaluationQuestion.objects.asked()
+        .filter(course_id=completion.course_id, created_at__lte=completion.completed_at)
+        .exists()
     )
 
 

@@ -252,8 +252,8 @@ class Assignment(models.Model):
     def learners_due(self):
         """(learner, due on, period) for each active learner this assignment asks to
         complete the course: by its due date the first time; where the course's completions
-        expire, again by the day their latest completion expires (the assignment renews
-        itself for each period). One query."""
+        expire, again by the day their latest completion expires or this assignment's date,
+        whichever is later (the assignment renews itself for each period). One query."""
         from portal.accounts.models import User
 
         latest = CourseCompletion.objects.filter(
@@ -272,7 +272,8 @@ class Assignment(models.Model):
             if learner.done_period is None:
                 yield learner, self.due_on, 1
             elif learner.done_expires_on is not None:
-                yield learner, learner.done_expires_on, learner.done_period + 1
+                # By the expiry, or by this assignment's date if later (rows.due_of).
+                yield learner, max(learner.done_expires_on, self.due_on), learner.done_period + 1
 
     def clean(self):
         from django.core.exceptions import ValidationError

@@ -149,10 +149,12 @@ def report_rows(learners, courses, today, curriculum=None):
 def due_of(completed_at, expires_on, due_on, overdue, today):
     """(due on, overdue assignments) from a learner's first due date of a course and the
     number of its assignments past due: none overdue once completed, except that training
-    whose completions expire is due again on the day the completion expires (the assignment
-    renews itself for the next period)."""
+    whose completions expire is due again when the completion expires (the assignment renews
+    itself for the next period), or by the assignment's own date if that is later (training
+    assigned again after a completion had lapsed)."""
     if completed_at and expires_on and due_on:
-        return expires_on, int(today > expires_on)
+        due_again = max(expires_on, due_on)
+        return due_again, int(today > due_again)
     if completed_at:
         return due_on, 0
     return due_on, overdue

@@ -118,3 +118,11 @@ def test_the_evaluation_is_pending_until_answered_and_only_if_questions_are_aske
     assert not evaluation_pending(completion)
     silent = make_course("silent")
     assert not evaluation_pending(complete(learner, silent))
+
+
+def test_a_certificate_issued_before_the_course_had_its_evaluation_is_not_held_back(learner):
+    earlier = make_course("earlier")
+    completion = complete(learner, earlier)
+    add_default_questions([earlier])
+    assert not evaluation_pending(completion)
+    assert evaluation_pending(complete(learner, earlier, period=2))

@@ -211,8 +211,9 @@ def test_an_assignment_falls_due_again_when_the_completion_expires(
     learner, supervisor, course, client
 ):
     today = timezone.localdate()
+    # Assigned a year ago, completed then, expired now.
     Assignment.objects.create(
-        course=course, learner=learner, due_on=today + timedelta(days=3), assigned_by=supervisor
+        course=course, learner=learner, due_on=today - timedelta(days=360), assigned_by=supervisor
     )
     complete(learner, course)
     move_back(learner, 370)
@@ -245,7 +246,7 @@ def test_reminders_go_out_before_each_expiry_once_per_period(learner, supervisor
 def test_supervisors_are_told_once_when_their_staffs_training_expires(learner, supervisor, course):
     today = timezone.localdate()
     Assignment.objects.create(
-        course=course, learner=learner, due_on=today + timedelta(days=30), assigned_by=supervisor
+        course=course, learner=learner, due_on=today - timedelta(days=360), assigned_by=supervisor
     )
     complete(learner, course)
     assert staff_overdue(today) == 0
@@ -274,7 +275,7 @@ def test_the_dashboard_shows_assigned_training_done_then_overdue_again_at_expiry
 ):
     today = timezone.localdate()
     Assignment.objects.create(
-        course=course, learner=learner, due_on=today + timedelta(days=3), assigned_by=supervisor
+        course=course, learner=learner, due_on=today - timedelta(days=360), assigned_by=supervisor
     )
     complete(learner, course)
 
@@ -305,3 +306,21 @@ def test_a_renewal_has_the_quizs_attempts_afresh(learner, course):
     with pytest.raises(QuizError, match="used all the attempts"):
         services.start_attempt(learner=learner, quiz=quiz)
     assert Attempt.objects.filter(learner=learner, quiz=quiz).count() == 2
+
+
+def test_training_assigned_again_after_it_lapsed_is_due_by_the_new_date(
+    learner, supervisor, course, client
+):
+    today = timezone.localdate()
+    complete(learner, course)
+    move_back(learner, 400)  # lapsed weeks ago, unassigned
+    Assignment.objects.create(
+        course=course, learner=learner, due_on=today + timedelta(days=20), assigned_by=supervisor
+    )
+    client.force_login(supervisor)
+    rows = client.get(reverse("progress:team-report")).context["rows"]
+    [row] = [row for row in rows if row.learner == learner]
+    assert row.status == "expired" and row.due_on == today + timedelta(days=20)
+    assert row.overdue == 0
+    assert staff_overdue(today) == 0
+    assert send_reminders(today) == 0
