@@ -61,7 +61,7 @@ def staff_overdue(today):
                 # The first period keeps the key notices had before renewals.
                 key=f"overdue:{assignment.pk}:{learner.pk}" + (f":{period}" if period > 1 else ""),
                 text=(
-                    _("%(learner)s's “%(course)s” expired on %(date)s and is not renewed.")
+                    _("%(learner)s's “%(course)s” was valid until %(date)s and is not renewed.")
                     if period > 1
                     else _("%(learner)s has not completed “%(course)s”, due on %(date)s.")
                 )

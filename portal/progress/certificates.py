@@ -61,7 +61,7 @@ def certificate_pdf(completion, *, verify_base_url):
         }
     pdf.cell(0, 9, latin1(details), align="C", new_x="LMARGIN", new_y="NEXT")
     if completion.expires_on:
-        valid = _("expires on %(date)s") % {
+        valid = _("valid until %(date)s") % {
             "date": formats.date_format(completion.expires_on, "j F Y")
         }
         pdf.cell(0, 9, latin1(valid), align="C", new_x="LMARGIN", new_y="NEXT")

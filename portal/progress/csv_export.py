@@ -218,7 +218,7 @@ HEADER = (
     _("Username"), _("Name"), _("Profession"), _("Team"), _("Course"), _("Percent complete"),
     _("Status"), _("Completed on"), _("Lessons completed"), _("Lessons in the course"),
     _("Quizzes passed"), _("Quizzes in the course"), _("Mean best quiz score"),
-    _("Overdue assignments"), _("Due on"), _("Expires on"), _("To review"),
+    _("Overdue assignments"), _("Due on"), _("Valid until"), _("To review"),
 )  # fmt: skip
 
 

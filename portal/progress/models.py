@@ -37,17 +37,24 @@ def months_after(day, months):
     )
 
 
-def validity(course, completed_at):
-    """When a completion of `course` at `completed_at` expires and when its renewal opens:
-    (expires_on, renewal_opens_at), both None for a course whose completions never expire.
-    Fixed at completion, like the certificate's facts: shortening a course's validity later
-    does not expire certificates already issued."""
+def validity(course, completed_at, valid_until=None):
+    """(expires_on, renewal_opens_at) of a completion of `course` at `completed_at`: the last
+    day it counts (the course's months later, less a day: completed on 15 January, valid
+    until 14 January) and when its renewal opens; both None for a course whose completions
+    never expire. `valid_until`: the expiry of the completion being renewed, if it has not
+    lapsed: the new period then starts the day after it, so renewing early loses nothing.
+    Fixed at completion, like the certificate's facts: changing a course's validity later
+    leaves certificates already issued as they were."""
     if not course.valid_for_months:
         return None, None
-    expires_on = months_after(timezone.localdate(completed_at), course.valid_for_months)
+    completed_on = timezone.localdate(completed_at)
+    starts_on = completed_on
+    if valid_until is not None and valid_until >= completed_on:
+        starts_on = valid_until + timedelta(days=1)
+    expires_on = months_after(starts_on, course.valid_for_months) - timedelta(days=1)
     opens_on = max(
         expires_on - timedelta(days=settings.RENEWAL_WINDOW_DAYS),
-        timezone.localdate(completed_at) + timedelta(days=1),
+        completed_on + timedelta(days=1),
     )
     return expires_on, timezone.make_aware(datetime.combine(opens_on, time.min))
 

@@ -15,7 +15,9 @@ def _record(learner_id, progress, facts=None):
     so two requests that read the same progress cannot both record it)."""
     now = timezone.now()
     course = progress.course
-    expires_on, renewal_opens_at = validity(course, now)
+    expires_on, renewal_opens_at = validity(
+        course, now, progress.expires_on if progress.completed_at else None
+    )
     try:
         with transaction.atomic():
             return CourseCompletion.objects.create(

@@ -7,15 +7,14 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from portal.progress.models import CourseCompletion, months_after
+from portal.progress.models import CourseCompletion
 from portal.progress.services import record_completion_if_complete
 from tests.browser.helpers import PHONE, page_width, serious_violations
 from tests.education.factories import make_course, make_lesson
 from tests.progress.test_completion import complete_lessons
-from tests.progress.test_recertification import move_back
+from tests.progress.test_recertification import move_back, valid_until
 
 pytestmark = pytest.mark.browser
 
@@ -36,14 +35,14 @@ def completed_days_ago(learner, course, days):
 
 def test_a_learner_renews_training_that_expires_soon(visitor, learner, yearly):
     completed_days_ago(learner, yearly, 350)
-    expires_on = months_after(timezone.localdate() - timedelta(days=350), 12)
+    expires_on = CourseCompletion.objects.get(learner=learner).expires_on
 
     me = visitor(**PHONE)
     me.sign_in("nina")
     page = me.page
     card = page.locator(".card", has=page.get_by_role("heading", name="Yearly MBC update"))
     expect(card.get_by_text("Expires soon")).to_be_visible()
-    expect(card).to_contain_text(f"Your completion expires on {expires_on:%-d %B %Y}.")
+    expect(card).to_contain_text(f"Your completion is valid until {expires_on:%-d %B %Y}.")
     expect(card).to_contain_text("0 of 2 lessons completed")
     assert page_width(page) <= 360
     found = serious_violations(page)
@@ -58,8 +57,8 @@ def test_a_learner_renews_training_that_expires_soon(visitor, learner, yearly):
         me.check_page()
         me.goto("/")
 
-    renewed = months_after(timezone.localdate(), 12)
-    expect(card).to_contain_text(f"Expires on {renewed:%-d %B %Y}.")
+    renewed = valid_until(expires_on + timedelta(days=1))  # renewed early: follows on
+    expect(card).to_contain_text(f"Valid until {renewed:%-d %B %Y}.")
     expect(card.get_by_text("Expires soon")).to_have_count(0)
     me.screenshot("phone-renewed")
     assert CourseCompletion.objects.filter(learner=learner, course=yearly).count() == 2
@@ -77,7 +76,7 @@ def test_a_supervisor_filters_the_expired_and_downloads_them(
     rhys = make_user("rhys", team=team, display_name="Rhys Resident")
     completed_days_ago(learner, yearly, 380)  # expired about two weeks ago
     completed_days_ago(rhys, yearly, 100)  # valid for months yet
-    expired_on = months_after(timezone.localdate() - timedelta(days=380), 12)
+    expired_on = CourseCompletion.objects.get(learner=learner).expires_on
 
     sue = visitor(**PHONE)
     page = sue.page
@@ -89,7 +88,7 @@ def test_a_supervisor_filters_the_expired_and_downloads_them(
     body_rows = page.get_by_role("table").locator("tbody tr")
     expect(body_rows).to_have_count(1)
     expect(body_rows.first).to_contain_text("Nina Nurse")
-    expect(body_rows.first).to_contain_text(f"expired {expired_on:%-d %b %Y}")
+    expect(body_rows.first).to_contain_text(f"expired after {expired_on:%-d %b %Y}")
     expect(page.get_by_role("table")).not_to_contain_text("Rhys Resident")
     assert page_width(page) <= 360
     found = serious_violations(page)
@@ -102,4 +101,4 @@ def test_a_supervisor_filters_the_expired_and_downloads_them(
     with open(download.value.path(), newline="", encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
     assert [(row["Username"], row["Status"]) for row in rows] == [("nina", "Expired")]
-    assert rows[0]["Expires on"] == expired_on.isoformat()
+    assert rows[0]["Valid until"] == expired_on.isoformat()

@@ -25,6 +25,11 @@ from tests.progress.test_team_report import csv_rows
 from tests.quizzes.factories import make_quiz
 
 
+def valid_until(completed_on, months=12):
+    """The last day a completion on `completed_on` counts: the months later, less a day."""
+    return months_after(completed_on, months) - timedelta(days=1)
+
+
 @pytest.fixture
 def course(db):
     course = make_course("safety", title="Yearly safety update", valid_for_months=12)
@@ -84,7 +89,7 @@ def test_a_completion_records_when_it_expires_and_when_renewal_opens(learner, co
     completion = complete(learner, course)
     today = timezone.localdate()
     assert completion.period == 1
-    assert completion.expires_on == months_after(today, 12)
+    assert completion.expires_on == valid_until(today)
     opens = timezone.localdate(completion.renewal_opens_at)
     assert opens == completion.expires_on - timedelta(days=settings.RENEWAL_WINDOW_DAYS)
 
@@ -101,7 +106,7 @@ def test_changing_the_validity_later_leaves_issued_completions_as_they_were(lear
     course.valid_for_months = 3
     course.save()
     completion.refresh_from_db()
-    assert completion.expires_on == months_after(timezone.localdate(), 12)
+    assert completion.expires_on == valid_until(timezone.localdate())
 
 
 def test_a_validity_outside_1_to_120_months_is_refused_in_words_and_by_the_database(course):
@@ -135,7 +140,8 @@ def test_work_before_the_renewal_opens_does_not_renew_and_work_after_it_does(
     assert [c.period for c in periods] == [1, 2]
     assert periods[0].certificate_code == first.certificate_code  # the first kept as issued
     assert periods[1].certificate_code != first.certificate_code
-    assert periods[1].expires_on == months_after(timezone.localdate(), 12)
+    # Renewed before the first lapsed: the new period follows on, nothing is lost.
+    assert periods[1].expires_on == valid_until(periods[0].expires_on + timedelta(days=1))
     assert not record_completion_if_complete(learner=learner, course=course)
 
 
@@ -173,13 +179,13 @@ def test_the_dashboard_says_when_a_completion_expires_and_when_it_has_expired(
     learner, learner_client, course
 ):
     complete(learner, course)
-    expires = months_after(timezone.localdate(), 12)
+    expires = valid_until(timezone.localdate())
     page = learner_client.get(reverse("home")).content.decode()
-    assert f"Expires on {expires:%-d %B %Y}." in page
+    assert f"Valid until {expires:%-d %B %Y}." in page
 
     move_back(learner, 370)
     page = learner_client.get(reverse("home")).content.decode()
-    assert "Your completion expired on" in page
+    assert "Your completion has expired: it was valid until" in page
     assert "Renew: " in page  # the first lesson to read again
 
 
@@ -202,9 +208,8 @@ def test_the_team_report_shows_expiring_and_expired_and_filters_them(
     rows = csv_rows(client.get(reverse("progress:team-export"), {"status": "expired"}))
     assert [row[0] for row in rows[1:]] == [learner.username]
     assert rows[1][6] == "Expired"
-    assert rows[1][rows[0].index("Expires on")] == str(
-        months_after(timezone.localdate() - timedelta(days=370), 12)
-    )
+    lapsed = CourseCompletion.objects.get(learner=learner).expires_on
+    assert rows[1][rows[0].index("Valid until")] == str(lapsed)
 
 
 def test_an_assignment_falls_due_again_when_the_completion_expires(
@@ -217,7 +222,7 @@ def test_an_assignment_falls_due_again_when_the_completion_expires(
     )
     complete(learner, course)
     move_back(learner, 370)
-    expired_on = months_after(today - timedelta(days=370), 12)
+    expired_on = CourseCompletion.objects.get(learner=learner).expires_on
     client.force_login(supervisor)
     rows = client.get(reverse("progress:team-report")).context["rows"]
     [row] = [row for row in rows if row.learner == learner]
@@ -230,11 +235,11 @@ def test_reminders_go_out_before_each_expiry_once_per_period(learner, supervisor
         course=course, learner=learner, due_on=today + timedelta(days=30), assigned_by=supervisor
     )
     complete(learner, course)
-    expires_on = months_after(today, 12)
+    expires_on = valid_until(today)
     assert send_reminders(expires_on - timedelta(days=8)) == 0
     assert send_reminders(expires_on - timedelta(days=7)) == 1
     assert "Training to renew soon" in mail.outbox[-1].subject
-    assert "expires on" in mail.outbox[-1].body
+    assert "is valid until" in mail.outbox[-1].body
     assert send_reminders(expires_on - timedelta(days=7)) == 0
     assert send_reminders(expires_on - timedelta(days=1)) == 1
     assert send_reminders(expires_on) == 0  # the last day it counts: reminded the day before
@@ -254,7 +259,7 @@ def test_supervisors_are_told_once_when_their_staffs_training_expires(learner, s
     assert staff_overdue(today) == 1
     assert staff_overdue(today) == 0
     notice = Notification.objects.get(recipient=supervisor)
-    assert "expired on" in notice.text and course.title in notice.text
+    assert "was valid until" in notice.text and course.title in notice.text
 
 
 def test_the_certificate_is_of_the_latest_period_and_the_transcript_keeps_each(
@@ -286,7 +291,7 @@ def test_the_dashboard_shows_assigned_training_done_then_overdue_again_at_expiry
 
     assert "Completed" in assigned() and "Due soon" not in assigned()
     move_back(learner, 370)
-    expired_on = months_after(today - timedelta(days=370), 12)
+    expired_on = CourseCompletion.objects.get(learner=learner).expires_on
     section = assigned()
     assert "Overdue" in section and f"due {expired_on:%-d %b %Y}" in section
 
@@ -324,3 +329,11 @@ def test_training_assigned_again_after_it_lapsed_is_due_by_the_new_date(
     assert row.overdue == 0
     assert staff_overdue(today) == 0
     assert send_reminders(today) == 0
+
+
+def test_renewing_after_the_completion_lapsed_starts_a_new_period_from_that_day(learner, course):
+    complete(learner, course)
+    move_back(learner, 400)
+    second = complete(learner, course)
+    assert second.period == 2
+    assert second.expires_on == valid_until(timezone.localdate())
