@@ -292,6 +292,9 @@ CONTENT_CACHE_SECONDS = env_int("DJANGO_CONTENT_CACHE_SECONDS", 3600, minimum=1)
 # Mandatory training that expires (Course.valid_for_months): renewal opens, and supervisors
 # see "expires soon", this many days before a completion expires.
 RENEWAL_WINDOW_DAYS = env_int("DJANGO_RENEWAL_WINDOW_DAYS", 30, minimum=1)
+# Course evaluations are shown to editors from this many per course version, so that no answer
+# or comment can be traced to one learner.
+EVALUATION_MIN_RESPONSES = env_int("DJANGO_EVALUATION_MIN_RESPONSES", 3, minimum=1)
 ITEM_FLAG_MIN_ATTEMPTS = env_int("DJANGO_ITEM_FLAG_MIN_ATTEMPTS", 30, minimum=2)
 
 # No inline script or style anywhere: pages load only the portal's own files.

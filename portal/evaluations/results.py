@@ -6,6 +6,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, Min
 from django.utils.translation import gettext_lazy as _
 
@@ -63,9 +64,13 @@ def evaluations_of(course, version=None):
 
 
 def results(course, version):
-    """(number of evaluations, [QuestionResult] in the order the questions were shown)."""
+    """(number of evaluations, [QuestionResult] in the order the questions were shown); no
+    question below settings.EVALUATION_MIN_RESPONSES evaluations, when one learner's answers
+    and comments could be told apart."""
     evaluations = evaluations_of(course, version)
     total = evaluations.count()
+    if total < settings.EVALUATION_MIN_RESPONSES:
+        return total, []
     answers = Answer.objects.filter(evaluation__in=evaluations).order_by()
     questions = {}
 

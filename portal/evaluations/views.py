@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpResponse
@@ -84,6 +85,7 @@ def course_results(request, slug, version):
             "total": total,
             "questions": questions,
             "versions": versions,
+            "min_responses": settings.EVALUATION_MIN_RESPONSES,
         },
     )
 

@@ -9,9 +9,11 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.evaluations.defaults import add_default_questions
+from portal.evaluations.services import submit_evaluation
 from portal.progress.services import record_completion_if_complete
 from tests.browser.helpers import PHONE, page_width, serious_violations
 from tests.education.factories import make_course, make_lesson
+from tests.evaluations.conftest import questions_of
 from tests.progress.test_completion import complete_lessons
 
 pytestmark = pytest.mark.browser
@@ -23,7 +25,7 @@ BIAS = "I perceived commercial or other bias in the course."
 CHANGE = "What will you change, or what stands in the way of a change?"
 
 
-def test_the_evaluation_comes_before_the_certificate(visitor, learner, editor):
+def test_the_evaluation_comes_before_the_certificate(visitor, learner, editor, make_user):
     course = make_course("bones", title="Bone metastases", credit_hours=Decimal("1.5"))
     make_lesson(course, "bones-lesson")
     add_default_questions([course])
@@ -74,6 +76,18 @@ def test_the_evaluation_comes_before_the_certificate(visitor, learner, editor):
         page.get_by_role("link", name="Download your certificate (PDF)").click()
     assert again.value.suggested_filename == "certificate-bones.pdf"
 
+    # Two colleagues evaluated it too: the answers are shown from three evaluations.
+    for colleague in ("omar", "rhys"):
+        other = make_user(colleague)
+        complete_lessons(other, course)
+        record_completion_if_complete(learner=other, course=course)
+        submit_evaluation(
+            completion=other.course_completions.get(),
+            answers={
+                q: {"rating": 5, "yes_no": "no", "text": ""}[q.kind] for q in questions_of(course)
+            },
+        )
+
     staff = visitor()
     staff.sign_in("edith")
     staff.goto("/editorial/")
@@ -82,7 +96,7 @@ def test_the_evaluation_comes_before_the_certificate(visitor, learner, editor):
     expect(staff.page.get_by_role("heading", level=1)).to_have_text(
         "Evaluations of “Bone metastases”, version 1"
     )
-    expect(staff.page.get_by_text("1 learner evaluated this version.")).to_be_visible()
+    expect(staff.page.get_by_text("3 learners evaluated this version.")).to_be_visible()
     expect(staff.page.get_by_text("mean rating 5.00 out of 5")).to_be_visible()
     expect(staff.page.get_by_text("Refer earlier for bone-protecting agents.")).to_be_visible()
     expect(staff.page.get_by_text(re.compile("Nina"))).to_have_count(0)

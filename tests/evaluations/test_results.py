@@ -149,3 +149,15 @@ def test_the_index_costs_the_same_queries_for_more_evaluations(
     evaluate(complete(make_user("more"), answered, course_version=2), 3, YesNo.NO)
     with django_assert_num_queries(len(first.captured_queries)):
         editor_client.get(url)
+
+
+def test_below_three_evaluations_no_answer_or_comment_is_shown(editor_client, make_user, answered):
+    few = complete(make_user("only-one"), answered, course_version=2)
+    evaluate(few, 1, YesNo.YES, "Only I could have written this.")
+    page = editor_client.get(results_url(answered, 2))
+    html = page.content.decode()
+    assert page.context["total"] == 1 and page.context["questions"] == []
+    assert "The answers are shown once 3 learners have evaluated this version" in html
+    assert "Only I could have written this." not in html
+    exported = b"".join([editor_client.get(results_url(answered, 2, csv=True)).content]).decode()
+    assert "Only I could have written this." not in exported
