@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -9,7 +10,7 @@ from education.forms import LessonSearchForm
 from education.models import Lesson
 from education.problem_reports import ProblemReportForm, report_from_form
 from portal.content_cache.outline import lesson_page, outline
-from quizzes.models import Attempt
+from quizzes.models import Attempt, AttemptState
 
 # The id of the lesson page's completion block (templates/education/lesson_detail.html), and
 # the extra tag of the messages shown in it.
@@ -80,8 +81,12 @@ def lesson_detail(request, slug):
     attempts = []
     if page.quizzes:
         attempts = list(
-            (Attempt.objects.passed() | Attempt.objects.in_progress())
-            .filter(learner=request.user, quiz__in=[quiz.pk for quiz in page.quizzes])
+            # Passes of a period being renewed do not count: the quiz is taken again.
+            Attempt.objects.filter(
+                learner=request.user, quiz__in=[quiz.pk for quiz in page.quizzes]
+            )
+            .filter(Q(passed=True) | Q(state=AttemptState.IN_PROGRESS))
+            .of_current_period()
             .only("quiz_id", "state", "passed")
         )
     passed = {attempt.quiz_id for attempt in attempts if attempt.passed}

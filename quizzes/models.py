@@ -425,27 +425,36 @@ def attempts_allowed(quiz, learner, quiz_allows):
     )
 
 
-def renewal_set_aside(quiz, learner):
-    """The attempts at `quiz` (ref or value) that `learner` made before their renewal of
-    its course opened, for a course whose completions expire: those belonged to the period
-    being renewed, and the renewal has the quiz's attempts afresh. Completions are
-    portal.progress's, above quizzes: read through the learner's relation, never imported."""
+def renewal_opened():
+    """When the attempt row's learner's renewal of the attempt's course opened, if it has
+    (rows aliased with `course_key`): the attempts finished before then belong to the
+    period being renewed. Completions are portal.progress's, above quizzes: read through the
+    learner's relation, never imported."""
     completions = get_user_model()._meta.get_field("course_completions").related_model
-    opened = (
+    return Subquery(
         completions.objects.renewal_due(Now())
         .filter(learner=OuterRef("learner"), course=OuterRef("course_key"))
         .order_by("-renewal_opens_at")
         .values("renewal_opens_at")[:1]
     )
+
+
+# An attempt belongs to the period in which it was finished, as progress counts it
+# (portal.progress.queries); one still open, to the period it was started in.
+PERIOD_ALIASES = {
+    "course_key": Coalesce("quiz__lesson__course", "quiz__course"),
+    "finished": Coalesce("submitted_at", "started_at"),
+}
+
+
+def renewal_set_aside(quiz, learner):
+    """The attempts at `quiz` (ref or value) that `learner` made before their renewal of
+    its course opened, for a course whose completions expire: those belonged to the period
+    being renewed, and the renewal has the quiz's attempts afresh."""
     earlier = (
         Attempt.objects.filter(quiz=quiz, learner=learner)
-        # An attempt belongs to the period in which it was finished, as progress counts it
-        # (portal.progress.queries); one still open, to the period it was started in.
-        .alias(
-            course_key=Coalesce("quiz__lesson__course", "quiz__course"),
-            finished=Coalesce("submitted_at", "started_at"),
-        )
-        .filter(finished__lt=Subquery(opened))
+        .alias(**PERIOD_ALIASES)
+        .filter(finished__lt=renewal_opened())
         .order_by()
         .values("quiz")
         .annotate(n=Max("number"))
@@ -457,6 +466,14 @@ def renewal_set_aside(quiz, learner):
 class AttemptQuerySet(models.QuerySet):
     def finished(self):
         return self.exclude(state=AttemptState.IN_PROGRESS)
+
+    def of_current_period(self):
+        """Without the attempts of a period being renewed (renewal_opened)."""
+        return (
+            self.alias(**PERIOD_ALIASES)
+            .alias(since=renewal_opened())
+            .filter(Q(since__isnull=True) | Q(finished__gte=F("since")))
+        )
 
     def passed(self):
         return self.filter(passed=True)

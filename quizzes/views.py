@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -38,11 +38,14 @@ def quiz_list(request):
                 "attempts", filter=Q(attempts__learner=request.user), distinct=True
             ),
             best_percent=Max("attempts__percent", filter=Q(attempts__learner=request.user)),
-            has_passed=Exists(mine.passed()),
+            # Passed in this period: a pass for a period being renewed is taken again.
+            has_passed=Exists(mine.passed().of_current_period()),
             # The latest pass: before the quiz's material change, it is to be passed again.
-            passed_at=Max(
-                "attempts__submitted_at",
-                filter=Q(attempts__learner=request.user, attempts__passed=True),
+            passed_at=Subquery(
+                mine.passed()
+                .of_current_period()
+                .order_by("-submitted_at")
+                .values("submitted_at")[:1]
             ),
             in_progress=Exists(mine.in_progress()),
         )

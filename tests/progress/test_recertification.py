@@ -337,3 +337,17 @@ def test_renewing_after_the_completion_lapsed_starts_a_new_period_from_that_day(
     second = complete(learner, course)
     assert second.period == 2
     assert second.expires_on == valid_until(timezone.localdate())
+
+
+def test_the_quiz_pages_ask_for_the_quiz_again_during_a_renewal(
+    learner, learner_client, course, quiz
+):
+    complete(learner, course, quiz)
+    listing = learner_client.get(reverse("quizzes:quiz-list")).content.decode()
+    lesson = course.lessons.first()
+    assert "Passed" in listing
+    move_back(learner, 350)
+    listing = learner_client.get(reverse("quizzes:quiz-list")).content.decode()
+    lesson_page = learner_client.get(reverse("education:lesson", args=[lesson.slug]))
+    assert ">Passed<" not in listing
+    assert [q.has_passed for q in lesson_page.context["quizzes"]] == [False]
