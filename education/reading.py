@@ -1,6 +1,7 @@
 """Recording what a learner has read. Each write is a single guarded statement, so a
 double click or two open tabs cannot create two rows or flip a completion twice."""
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -17,14 +18,17 @@ VISIT_SECONDS = 300
 PROGRESS_FIELDS = ("first_opened_at", "last_opened_at", "completed_at", "first_completed_at")
 
 
-def renewal_opened(learner):
-    """When `learner`'s renewal of the row's lesson's course opened, if it has (None before
-    any renewal): a lesson completed before then was read for the period being renewed and
-    is read again for the next. Completions are portal.progress's; this layer reads them
-    through the learner's relation and never imports it."""
+def renewal_opened(course, now=None):
+    """When the row's learner's renewal of a course opened, if it has (None before any
+    renewal), for rows with a `learner` (lesson progress, attempts); `course`: the row's
+    path to the course. What was done before then belongs to the period being renewed and is
+    done again for the next. The one definition the lesson pages, the quiz pages and the
+    progress queries use. Completions are portal.progress's, above this layer: read through
+    the user's relation, never imported."""
+    completions = get_user_model()._meta.get_field("course_completions").related_model
     return Subquery(
-        learner.course_completions.renewal_due(timezone.now())
-        .filter(course=OuterRef("lesson__course"))
+        completions.objects.renewal_due(now or timezone.now())
+        .filter(learner=OuterRef("learner"), course=OuterRef(course))
         .order_by("-renewal_opens_at")
         .values("renewal_opens_at")[:1]
     )
@@ -45,7 +49,7 @@ def with_progress(lessons, learner):
     rows = {
         row[0]: row[1:]
         for row in LessonProgress.objects.filter(learner=learner)
-        .annotate(renewal=renewal_opened(learner))
+        .annotate(renewal=renewal_opened("lesson__course"))
         .values_list("lesson_id", *PROGRESS_FIELDS, "renewal")
     }
     for lesson in lessons:
@@ -84,7 +88,7 @@ def mark_complete(*, learner, lesson):
     # Not yet completed, or completed only for a period now being renewed.
     completed = (
         LessonProgress.objects.filter(learner=learner, lesson=lesson)
-        .alias(renewal=renewal_opened(learner))
+        .alias(renewal=renewal_opened("lesson__course"))
         .filter(Q(completed_at__isnull=True) | Q(completed_at__lt=F("renewal")))
         .update(completed_at=now, first_completed_at=Coalesce("first_completed_at", now))
     )

@@ -2,11 +2,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Greatest, Now
+from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +22,7 @@ from education.models import (
     draft_constraints,
     live_q,
 )
+from education.reading import renewal_opened
 from education.validators import INT_MAX, NOT_EMPTY, SMALL_INT_MAX, one_of, whole_number
 from quizzes.kinds import QuestionKind, answer_key_problems, kind_of
 
@@ -425,20 +425,6 @@ def attempts_allowed(quiz, learner, quiz_allows):
     )
 
 
-def renewal_opened():
-    """When the attempt row's learner's renewal of the attempt's course opened, if it has
-    (rows aliased with `course_key`): the attempts finished before then belong to the
-    period being renewed. Completions are portal.progress's, above quizzes: read through the
-    learner's relation, never imported."""
-    completions = get_user_model()._meta.get_field("course_completions").related_model
-    return Subquery(
-        completions.objects.renewal_due(Now())
-        .filter(learner=OuterRef("learner"), course=OuterRef("course_key"))
-        .order_by("-renewal_opens_at")
-        .values("renewal_opens_at")[:1]
-    )
-
-
 # An attempt belongs to the period in which it was finished, as progress counts it
 # (portal.progress.queries); one still open, to the period it was started in.
 PERIOD_ALIASES = {
@@ -454,7 +440,7 @@ def renewal_set_aside(quiz, learner):
     earlier = (
         Attempt.objects.filter(quiz=quiz, learner=learner)
         .alias(**PERIOD_ALIASES)
-        .filter(finished__lt=renewal_opened())
+        .filter(finished__lt=renewal_opened("course_key"))
         .order_by()
         .values("quiz")
         .annotate(n=Max("number"))
@@ -468,10 +454,10 @@ class AttemptQuerySet(models.QuerySet):
         return self.exclude(state=AttemptState.IN_PROGRESS)
 
     def of_current_period(self):
-        """Without the attempts of a period being renewed (renewal_opened)."""
+        """Without the attempts of a period being renewed (education.reading.renewal_opened)."""
         return (
             self.alias(**PERIOD_ALIASES)
-            .alias(since=renewal_opened())
+            .alias(since=renewal_opened("course_key"))
             .filter(Q(since__isnull=True) | Q(finished__gte=F("since")))
         )
 

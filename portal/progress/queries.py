@@ -13,15 +13,14 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
-    OuterRef,
     Q,
-    Subquery,
     Value,
 )
 from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
 
 from education.models import Course, Lesson, LessonProgress, changed_since
+from education.reading import renewal_opened
 from quizzes.models import Attempt, Quiz
 
 
@@ -146,15 +145,7 @@ def period_start(now, course):
     """Since when a row's lessons and attempts count (`course`: the row's path to the course
     they count towards): since its learner's renewal of that course opened, if it has (the
     work of the period being renewed does not count again); else from the beginning."""
-    from portal.progress.models import CourseCompletion
-
-    renewal = (
-        CourseCompletion.objects.renewal_due(now)
-        .filter(learner=OuterRef("learner"), course=OuterRef(course))
-        .order_by("-renewal_opens_at")
-        .values("renewal_opens_at")[:1]
-    )
-    return Coalesce(Subquery(renewal), BEGINNING)
+    return Coalesce(renewal_opened(course, now), BEGINNING)
 
 
 def counts_from(since, material_change_at):
